@@ -1,0 +1,23 @@
+# Every dependency comes from a Debian bookworm package (scripts/bootstrap installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(tl-expected REQUIRED)
+
+# Debian's libsoci-dev ships no CMake package: import the three libraries we use.
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+foreach(component core sqlite3 postgresql)
+  find_library(SOCI_${component}_LIBRARY NAMES soci_${component} REQUIRED)
+  add_library(SOCI::${component} UNKNOWN IMPORTED)
+  set_target_properties(SOCI::${component} PROPERTIES IMPORTED_LOCATION "${SOCI_${component}_LIBRARY}"
+                                                      INTERFACE_INCLUDE_DIRECTORIES "${SOCI_INCLUDE_DIR}")
+endforeach()
+set_property(TARGET SOCI::sqlite3 APPEND PROPERTY INTERFACE_LINK_LIBRARIES SOCI::core SQLite::SQLite3)
+set_property(TARGET SOCI::postgresql APPEND PROPERTY INTERFACE_LINK_LIBRARIES SOCI::core PostgreSQL::PostgreSQL)

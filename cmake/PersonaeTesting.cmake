@@ -1,0 +1,15 @@
+# personae_add_test(NAME SOURCES ... LIBRARIES ... [LABELS ...])
+# One GoogleTest executable; each TEST becomes a CTest test, discovered when CTest runs.
+function(personae_add_test name)
+  if(NOT PERSONAE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} GTest::gmock GTest::gtest_main)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

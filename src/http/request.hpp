@@ -1,0 +1,36 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/headers.hpp"
+
+namespace personae::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view to_string(Method method);
+Method parse_method(std::string_view text);
+
+/// An HTTP request as handlers see it: no Beast type leaks past http/server.cpp.
+struct Request {
+  Method method = Method::kGet;
+  std::string method_text;  ///< as received (kept for logs when method is kOther)
+  std::string target;       ///< raw request-target, e.g. "/api/v1/x?limit=5"
+  std::string path;         ///< percent-decoded path, without the query
+  std::string query;        ///< raw query string, without '?'
+  Headers headers;
+  std::string body;
+  std::string remote_address;  ///< the socket peer; X-Forwarded-For is not trusted here
+  std::string request_id;      ///< accepted from X-Request-Id or generated
+  std::map<std::string, std::string, std::less<>> path_params;  ///< from "{name}" route segments
+
+  std::string_view path_param(std::string_view name) const;
+  /// The decoded value of query parameter `name`. Throws HttpError 400 when it appears more than
+  /// once (parameter pollution) or is not valid percent-encoding.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+}  // namespace personae::http
