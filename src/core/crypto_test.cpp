@@ -1,0 +1,28 @@
+#include "core/crypto.hpp"
+
+#include <gtest/gtest.h>
+
+namespace personae {
+namespace {
+
+TEST(Sha256Hex, MatchesKnownVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(RandomHex, HasRequestedLengthAndDiffers) {
+  const auto first = random_hex(16);
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_NE(first, random_hex(16));
+  EXPECT_EQ(first.find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+TEST(ConstantTimeEquals, ComparesContentAndLength) {
+  EXPECT_TRUE(constant_time_equals("secret", "secret"));
+  EXPECT_FALSE(constant_time_equals("secret", "secreT"));
+  EXPECT_FALSE(constant_time_equals("secret", "secret1"));
+  EXPECT_TRUE(constant_time_equals("", ""));
+}
+
+}  // namespace
+}  // namespace personae
