@@ -34,7 +34,7 @@ test: asan fuzz-smoke
 fuzz:
 	scripts/bootstrap test
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz
+	cmake --build --preset fuzz --target fuzz_targets
 	scripts/run-fuzzers build/fuzz $(FUZZ_SECONDS)
 
 # A short bounded run of every fuzz target, part of `make test`.

@@ -33,4 +33,14 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+/// Splits `request.target` into `path` (percent-decoded) and `query` (raw, without '?'). Accepts
+/// origin-form ("/a/b?x=1") and absolute-form ("http://host/a/b?x=1"). Throws HttpError 400 for any
+/// other form, bad percent-encoding, a NUL, an encoded slash ("%2F": it would create a segment
+/// boundary the client did not send), or a "." or ".." segment (no path tricks reach handlers).
+void decode_target(Request& request);
+
+/// Decodes %XX escapes (and '+' as a space when `plus_as_space`). std::nullopt when an escape is
+/// truncated or not hexadecimal.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
+
 }  // namespace personae::http

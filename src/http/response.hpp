@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -18,5 +19,8 @@ struct Response {
   static Response text(int status, std::string body, std::string_view content_type);
   static Response no_content(int status = 204);
 };
+
+/// The standard reason phrase for `status` ("Not Found"), or "Unknown" for an unlisted code.
+std::string_view reason_phrase(int status);
 
 }  // namespace personae::http

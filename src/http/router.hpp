@@ -45,6 +45,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  ///< routes_[i].pattern split once, at add()
 };
 
 }  // namespace personae::http

@@ -23,7 +23,8 @@ spdlog::level::level_enum to_spdlog(Level level) {
 }
 
 std::shared_ptr<spdlog::logger> make_logger(Format format) {
-  auto logger = std::make_shared<spdlog::logger>("personae", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>("personae", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   // The JSON envelope is in the pattern; the message is the rest of the object, already encoded.
   if (format == Format::kJson) {
     logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
@@ -85,11 +86,21 @@ Level parse_level(std::string_view text) {
   throw std::invalid_argument("expected one of debug, info, warn, error");
 }
 
-bool enabled(Level level) { return logger_instance()->should_log(to_spdlog(level)); }
+bool enabled(Level level) {
+  return logger_instance()->should_log(to_spdlog(level));
+}
 
-void debug(std::string_view message, const nlohmann::json& fields) { write(Level::kDebug, message, fields); }
-void info(std::string_view message, const nlohmann::json& fields) { write(Level::kInfo, message, fields); }
-void warn(std::string_view message, const nlohmann::json& fields) { write(Level::kWarn, message, fields); }
-void error(std::string_view message, const nlohmann::json& fields) { write(Level::kError, message, fields); }
+void debug(std::string_view message, const nlohmann::json& fields) {
+  write(Level::kDebug, message, fields);
+}
+void info(std::string_view message, const nlohmann::json& fields) {
+  write(Level::kInfo, message, fields);
+}
+void warn(std::string_view message, const nlohmann::json& fields) {
+  write(Level::kWarn, message, fields);
+}
+void error(std::string_view message, const nlohmann::json& fields) {
+  write(Level::kError, message, fields);
+}
 
 }  // namespace personae::log

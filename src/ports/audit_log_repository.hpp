@@ -18,7 +18,8 @@ class AuditLogRepository {
 
   /// Appends one entry to the chain of `entry.tenant_id`: reads and locks the chain head, links,
   /// hashes, inserts and moves the head, all in `tx` (which must be a kWrite transaction).
-  virtual AuditEntry append(Transaction& tx, const NewAuditEntry& entry, std::int64_t occurred_at_unix_ms) = 0;
+  virtual AuditEntry append(Transaction& tx, const NewAuditEntry& entry,
+                            std::int64_t occurred_at_unix_ms) = 0;
 
   /// The recorded head of a chain ({0, genesis} when it has no entry).
   virtual AuditHead head(Transaction& tx, const std::optional<std::string>& tenant_id) = 0;

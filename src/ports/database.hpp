@@ -27,9 +27,9 @@ class Transaction {
 };
 
 struct DatabasePoolStats {
-  std::size_t size = 0;       ///< connections in the pool
-  std::size_t in_use = 0;     ///< connections leased right now
-  std::size_t waiting = 0;    ///< callers waiting for a connection
+  std::size_t size = 0;     ///< connections in the pool
+  std::size_t in_use = 0;   ///< connections leased right now
+  std::size_t waiting = 0;  ///< callers waiting for a connection
   std::uint64_t acquired_total = 0;
   std::uint64_t timeouts_total = 0;  ///< callers that gave up waiting (answered 503)
 };

@@ -1,0 +1,125 @@
+// The commands that administer a database without serving: migrate, audit verify, config check,
+// worker.
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "adapters/db/database_url.hpp"
+#include "app/commands.hpp"
+#include "app/signals.hpp"
+#include "app/storage.hpp"
+#include "core/error.hpp"
+#include "observability/log.hpp"
+#include "services/readiness_service.hpp"
+
+namespace personae {
+namespace {
+
+std::string_view state_name(MigrationState state) {
+  switch (state) {
+    case MigrationState::kApplied: return "applied";
+    case MigrationState::kPending: return "pending";
+    case MigrationState::kChanged: return "CHANGED";
+    case MigrationState::kUnknown: return "UNKNOWN";
+  }
+  return "?";
+}
+
+std::string format_unix_ms(std::int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  std::ostringstream out;
+  out << std::put_time(&utc, "%Y-%m-%d %H:%M:%SZ");
+  return out.str();
+}
+
+void print_status(const SchemaStatus& status, const std::string& database) {
+  std::cout << "database " << database << ": schema version " << status.current_version << " of "
+            << status.latest_version << "\n";
+  for (const auto& migration : status.migrations) {
+    std::cout << "  " << std::setw(4) << std::setfill('0') << migration.version << std::setfill(' ') << "_"
+              << std::left << std::setw(32) << migration.name << std::right << " " << std::setw(8)
+              << state_name(migration.state);
+    if (migration.applied_at_unix_ms) std::cout << "  " << format_unix_ms(*migration.applied_at_unix_ms);
+    std::cout << "\n";
+  }
+  if (const auto problem = status.problem()) std::cout << problem.value() << "\n";
+}
+
+std::string step_label(const MigrationStep& step) {
+  std::ostringstream out;
+  out << std::setw(4) << std::setfill('0') << step.version << "_" << step.name;
+  return out.str();
+}
+
+}  // namespace
+
+int migrate_command(const Config& config, std::optional<int> target, bool status_only) {
+  SystemClock clock;
+  Storage storage = open_storage(config, clock);
+  if (status_only) {
+    print_status(storage.migrator->status(), storage.database->redacted_url());
+    return kExitOk;
+  }
+  const auto steps = storage.migrator->migrate(target);
+  if (steps.empty()) {
+    std::cout << "database " << storage.database->redacted_url() << " is already up to date (schema version "
+              << storage.migrator->status().current_version << ")\n";
+  }
+  for (const auto& step : steps) {
+    std::cout << (step.up ? "applied " : "rolled back ") << step_label(step) << "\n";
+  }
+  storage.database->close();
+  return kExitOk;
+}
+
+int audit_verify_command(const Config& config, const std::optional<std::string>& tenant_id) {
+  SystemClock clock;
+  Storage storage = open_storage(config, clock);
+  const auto result = storage.audit->verify(tenant_id);
+  const std::string chain = tenant_id ? "tenant " + *tenant_id : "system";
+  if (result.intact) {
+    std::cout << "audit chain " << chain << " is intact: " << result.entries_checked << " entries verified\n";
+    return kExitOk;
+  }
+  std::cout << "audit chain " << chain << " is BROKEN";
+  if (result.first_bad_sequence) std::cout << " at sequence " << *result.first_bad_sequence;
+  std::cout << ": " << result.problem << " (" << result.entries_checked << " entries checked)\n";
+  log::error("audit chain broken", {{"chain", chain}, {"problem", result.problem}});
+  return kExitFailure;
+}
+
+int config_check_command(const Config& config) {
+  try {
+    const auto url = DatabaseUrl::parse(config.database.url);
+    std::cout << "configuration is valid";
+    if (!config.source_file.empty()) std::cout << " (file " << config.source_file << ")";
+    std::cout << "; database " << url.redacted() << "\n";
+  } catch (const ConfigError& error) {
+    throw ConfigError(std::string("database.url: ") + error.what());
+  }
+  return kExitOk;
+}
+
+int worker_command(const Config& config) {
+  ShutdownSignals signals;
+  SystemClock clock;
+  Storage storage = open_storage(config, clock);
+  ReadinessService readiness(*storage.database, *storage.migrator, nullptr);
+  const auto report = readiness.check();
+  if (!report.ready) {
+    throw AppError(ErrorCode::kFailedPrecondition, "the database is not ready for workers (" +
+                                                       report.reason() + "); run `personae migrate` first");
+  }
+  log::info("worker ready", {{"database", storage.database->redacted_url()},
+                             {"note", "the job queue arrives with a later release; waiting for SIGTERM"}});
+  const int received = signals.wait();
+  log::info("shutting down", {{"signal", signal_name(received)}});
+  storage.database->close();
+  log::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace personae

@@ -1,0 +1,176 @@
+#include "app/cli.hpp"
+
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "app/build_info.hpp"
+#include "app/commands.hpp"
+#include "app/config.hpp"
+#include "core/error.hpp"
+#include "observability/log.hpp"
+
+namespace personae {
+namespace {
+
+/// Options every subcommand accepts; they override the config file and the environment.
+struct CommonOptions {
+  std::optional<std::string> config_file;
+  std::optional<std::string> listen;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> database_url;
+  std::optional<std::string> log_level;
+  std::optional<std::string> log_format;
+
+  ConfigSources sources() const {
+    ConfigSources sources;
+    sources.file = config_file;
+    sources.environment = personae_environment();
+    auto add = [&](const char* path, const std::optional<std::string>& value) {
+      if (value) sources.overrides[path] = *value;
+    };
+    add("server.listen", listen);
+    add("data_dir", data_dir);
+    add("database.url", database_url);
+    add("logging.level", log_level);
+    add("logging.format", log_format);
+    return sources;
+  }
+};
+
+void add_common_options(CLI::App& app, CommonOptions& options) {
+  app.add_option("--config", options.config_file,
+                 "TOML configuration file (default: ./personae.toml when present; env PERSONAE_CONFIG)")
+      ->type_name("FILE");
+  app.add_option("--listen", options.listen,
+                 "HOST:PORT to listen on (default 127.0.0.1:8080; env PERSONAE_LISTEN)")
+      ->type_name("HOST:PORT");
+  app.add_option("--data-dir", options.data_dir,
+                 "folder for the embedded database and local files (default ./var; env PERSONAE_DATA_DIR)")
+      ->type_name("DIR");
+  app.add_option(
+         "--database-url", options.database_url,
+         "sqlite:///path.db or postgresql://user@host:port/db (default sqlite://<data-dir>/personae.db; "
+         "env PERSONAE_DATABASE_URL)")
+      ->type_name("URL");
+  app.add_option("--log-level", options.log_level, "debug, info, warn or error (env PERSONAE_LOGGING_LEVEL)")
+      ->type_name("LEVEL");
+  app.add_option("--log-format", options.log_format, "json or text (env PERSONAE_LOGGING_FORMAT)")
+      ->type_name("FORMAT");
+}
+
+Config load(const CommonOptions& options) {
+  Config config = load_config(options.sources());
+  log::configure(config.logging.level, config.logging.format);
+  return config;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{
+      "Personae: operations platform for AI virtual creators.\n"
+      "Run `personae serve` to start; `personae <command> --help` explains each command.",
+      "personae"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "show help for every command");
+  CommonOptions common;
+  add_common_options(app, common);
+
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Start the HTTP API (and, in later releases, the dashboard, the scheduler and in-process workers).\n"
+      "Applies pending migrations first when database.auto_migrate is true (the default on SQLite).\n"
+      "Stops gracefully on SIGTERM or Ctrl+C: in-flight requests finish within server.shutdown_timeout.");
+
+  auto* worker = app.add_subcommand(
+      "worker",
+      "Run only background workers, for scaling out next to `serve` on one PostgreSQL database.\n"
+      "The job queue arrives with a later release: for now a worker connects, checks that the schema is\n"
+      "current, and waits for SIGTERM.");
+
+  std::optional<int> migrate_to;
+  bool migrate_status = false;
+  auto* migrate = app.add_subcommand(
+      "migrate",
+      "Apply the database migrations compiled into this binary (all pending ones by default).\n"
+      "Refuses to run when an applied migration was changed or the database is newer than this binary.");
+  migrate->add_option("--to", migrate_to, "migrate up or down to this version (0 removes every table)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  migrate->add_flag("--status", migrate_status, "list migrations and their state; change nothing");
+
+  auto* config_command = app.add_subcommand("config", "Inspect the configuration.");
+  config_command->require_subcommand(1);
+  auto* config_check = config_command->add_subcommand(
+      "check",
+      "Validate the configuration (file, environment, options) without starting; exit 2 if invalid.");
+  auto* config_show =
+      config_command->add_subcommand("show", "Print the effective configuration as TOML, secrets masked.");
+  auto* config_keys = config_command->add_subcommand("keys", "List every key, its variable and its meaning.");
+
+  auto* version = app.add_subcommand("version", "Print the version and build information.");
+
+  std::optional<std::string> audit_tenant;
+  auto* audit = app.add_subcommand("audit", "Work with the tamper-evident audit log.");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify",
+      "Recompute the hash chain and report the first edited, deleted or reordered entry; exit 1 if broken.");
+  audit_verify->add_option("--tenant", audit_tenant, "verify this tenant's chain instead of the system chain")
+      ->type_name("ID");
+
+  // Every command that reads the configuration takes the common options (shown in its --help).
+  for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify}) {
+    add_common_options(*command, common);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  try {
+    if (version->parsed()) {
+      std::cout << "personae " << kBuildInfo.version << " (commit " << kBuildInfo.commit << ", "
+                << kBuildInfo.compiler << ", " << kBuildInfo.build_type << ")\n";
+      return kExitOk;
+    }
+    if (config_keys->parsed()) {
+      std::cout << describe_config_keys();
+      return kExitOk;
+    }
+    const Config config = load(common);
+    if (config_check->parsed()) return config_check_command(config);
+    if (config_show->parsed()) {
+      std::cout << render_config(config);
+      return kExitOk;
+    }
+    if (serve->parsed()) return serve_command(config);
+    if (worker->parsed()) return worker_command(config);
+    if (migrate->parsed()) return migrate_command(config, migrate_to, migrate_status);
+    if (audit_verify->parsed()) return audit_verify_command(config, audit_tenant);
+  } catch (const ConfigError& error) {
+    std::cerr << "personae: configuration error: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const AppError& error) {
+    log::error("command failed", {{"error", error.error().message}, {"detail", error.error().detail}});
+    std::cerr << "personae: " << error.error().message << "\n";
+    return kExitFailure;
+  } catch (const std::exception& error) {
+    log::error("command failed", {{"error", error.what()}});
+    std::cerr << "personae: " << error.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}
+
+}  // namespace personae

@@ -1,0 +1,694 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/error.hpp"
+
+extern char** environ;
+
+namespace personae {
+namespace {
+
+using std::chrono::milliseconds;
+
+/// Where a value came from, for error messages: "personae.toml:12: server.port",
+/// "environment variable PERSONAE_SERVER_PORT", "option --listen".
+struct Origin {
+  std::string label;
+};
+
+[[noreturn]] void fail(const Origin& origin, const std::string& message) {
+  throw ConfigError(origin.label + ": " + message);
+}
+
+std::string in_quotes(std::string_view text) {
+  return '"' + std::string(text) + '"';
+}
+
+/// One configuration key. `from_toml` and `from_text` parse and store; `show` renders the current
+/// value as a TOML literal.
+struct Field {
+  std::string path;
+  std::string expected;  ///< what a valid value looks like, used in errors and docs
+  std::string description;
+  std::vector<std::string> env_aliases;
+  std::function<void(Config&, const toml::node&, const Origin&)> from_toml;
+  std::function<void(Config&, std::string_view, const Origin&)> from_text;
+  std::function<std::string(const Config&)> show;
+  bool secret = false;
+};
+
+Field make_field(std::string path, std::string expected, std::string description) {
+  Field field;
+  field.path = std::move(path);
+  field.expected = std::move(expected);
+  field.description = std::move(description);
+  return field;
+}
+
+template <class T>
+using Accessor = T& (*)(Config&);
+
+// The accessors take a mutable Config; `show` only reads through them.
+template <class T>
+const T& view(Accessor<T> access, const Config& config) {
+  return access(const_cast<Config&>(config));
+}
+
+std::string toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+[[noreturn]] void wrong_type(const Origin& origin, const Field& field, const toml::node& node) {
+  fail(origin, "expected " + field.expected + ", got " + toml_type_name(node));
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+/// "250ms", "10s", "2m", "1h".
+std::optional<milliseconds> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])) != 0) ++digits;
+  const auto number = parse_integer(text.substr(0, digits));
+  if (!number || *number > 1'000'000'000) return std::nullopt;
+  const auto unit = text.substr(digits);
+  if (unit == "ms") return milliseconds(*number);
+  if (unit == "s") return milliseconds(*number * 1000);
+  if (unit == "m") return milliseconds(*number * 60'000);
+  if (unit == "h") return milliseconds(*number * 3'600'000);
+  return std::nullopt;
+}
+
+std::string format_duration(milliseconds value) {
+  const auto ms = value.count();
+  if (ms % 3'600'000 == 0 && ms != 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0 && ms != 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+/// "1048576", "512KiB", "1MiB", "2GB".
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])) != 0) ++digits;
+  const auto number = parse_integer(text.substr(0, digits));
+  if (!number) return std::nullopt;
+  const auto unit = text.substr(digits);
+  std::uint64_t multiplier = 0;
+  if (unit.empty() || unit == "B") multiplier = 1;
+  if (unit == "KiB") multiplier = 1ULL << 10;
+  if (unit == "MiB") multiplier = 1ULL << 20;
+  if (unit == "GiB") multiplier = 1ULL << 30;
+  if (unit == "KB") multiplier = 1000;
+  if (unit == "MB") multiplier = 1000 * 1000;
+  if (unit == "GB") multiplier = 1000 * 1000 * 1000;
+  if (multiplier == 0 || static_cast<std::uint64_t>(*number) > (1ULL << 50) / multiplier) return std::nullopt;
+  return static_cast<std::uint64_t>(*number) * multiplier;
+}
+
+Field string_field(std::string path, std::string description, Accessor<std::string> access,
+                   std::string expected = "a non-empty string") {
+  Field field = make_field(std::move(path), std::move(expected), std::move(description));
+  field.from_text = [access, expected = field.expected](Config& config, std::string_view text,
+                                                        const Origin& origin) {
+    if (text.empty()) fail(origin, "expected " + expected + ", got an empty string");
+    access(config) = std::string(text);
+  };
+  field.from_toml = [field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, field, node);
+    field.from_text(config, node.as_string()->get(), origin);
+  };
+  field.show = [access](const Config& config) { return in_quotes(view(access, config)); };
+  return field;
+}
+
+Field bool_field(std::string path, std::string description, Accessor<bool> access) {
+  Field field = make_field(std::move(path), "true or false", std::move(description));
+  field.from_text = [access](Config& config, std::string_view text, const Origin& origin) {
+    if (text == "true") {
+      access(config) = true;
+    } else if (text == "false") {
+      access(config) = false;
+    } else {
+      fail(origin, "expected true or false, got " + in_quotes(text));
+    }
+  };
+  field.from_toml = [field, access](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_boolean()) wrong_type(origin, field, node);
+    access(config) = node.as_boolean()->get();
+  };
+  field.show = [access](const Config& config) { return view(access, config) ? "true" : "false"; };
+  return field;
+}
+
+Field optional_bool_field(std::string path, std::string description, Accessor<std::optional<bool>> access) {
+  Field field = make_field(std::move(path), "true or false", std::move(description));
+  field.from_text = [access](Config& config, std::string_view text, const Origin& origin) {
+    if (text != "true" && text != "false") fail(origin, "expected true or false, got " + in_quotes(text));
+    access(config) = text == "true";
+  };
+  field.from_toml = [field, access](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_boolean()) wrong_type(origin, field, node);
+    access(config) = node.as_boolean()->get();
+  };
+  field.show = [access](const Config& config) {
+    const auto& value = view(access, config);
+    return value ? (*value ? "true" : "false") : "";
+  };
+  return field;
+}
+
+template <class Int>
+Field integer_field(std::string path, std::string description, Accessor<Int> access, std::int64_t min,
+                    std::int64_t max) {
+  Field field =
+      make_field(std::move(path), "an integer from " + std::to_string(min) + " to " + std::to_string(max),
+                 std::move(description));
+  auto store = [access, min, max, expected = field.expected](Config& config, std::int64_t value,
+                                                             const Origin& origin) {
+    if (value < min || value > max) fail(origin, "expected " + expected + ", got " + std::to_string(value));
+    access(config) = static_cast<Int>(value);
+  };
+  field.from_text = [store, expected = field.expected](Config& config, std::string_view text,
+                                                       const Origin& origin) {
+    const auto value = parse_integer(text);
+    if (!value) fail(origin, "expected " + expected + ", got " + in_quotes(text));
+    store(config, *value, origin);
+  };
+  field.from_toml = [field, store](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_integer()) wrong_type(origin, field, node);
+    store(config, node.as_integer()->get(), origin);
+  };
+  field.show = [access](const Config& config) { return std::to_string(view(access, config)); };
+  return field;
+}
+
+Field size_field(std::string path, std::string description, Accessor<std::size_t> access, std::uint64_t min,
+                 std::uint64_t max) {
+  Field field =
+      make_field(std::move(path), "a size in bytes such as 65536 or \"64KiB\" (B, KiB, MiB, GiB, KB, MB, GB)",
+                 std::move(description));
+  auto store = [access, min, max](Config& config, std::uint64_t value, const Origin& origin) {
+    if (value < min || value > max) {
+      fail(origin, "expected a size from " + std::to_string(min) + " to " + std::to_string(max) +
+                       " bytes, got " + std::to_string(value));
+    }
+    access(config) = static_cast<std::size_t>(value);
+  };
+  field.from_text = [store, expected = field.expected](Config& config, std::string_view text,
+                                                       const Origin& origin) {
+    const auto value = parse_size(text);
+    if (!value) fail(origin, "expected " + expected + ", got " + in_quotes(text));
+    store(config, *value, origin);
+  };
+  field.from_toml = [field, store](Config& config, const toml::node& node, const Origin& origin) {
+    if (node.is_integer() && node.as_integer()->get() >= 0) {
+      store(config, static_cast<std::uint64_t>(node.as_integer()->get()), origin);
+    } else if (node.is_string()) {
+      field.from_text(config, node.as_string()->get(), origin);
+    } else {
+      wrong_type(origin, field, node);
+    }
+  };
+  field.show = [access](const Config& config) { return std::to_string(view(access, config)); };
+  return field;
+}
+
+Field duration_field(std::string path, std::string description, Accessor<milliseconds> access,
+                     milliseconds min, milliseconds max) {
+  Field field = make_field(std::move(path),
+                           "a duration from " + format_duration(min) + " to " + format_duration(max) +
+                               " written like \"250ms\", \"10s\", \"2m\" or \"1h\"",
+                           std::move(description));
+  field.from_text = [access, min, max, expected = field.expected](Config& config, std::string_view text,
+                                                                  const Origin& origin) {
+    const auto value = parse_duration(text);
+    if (!value || *value < min || *value > max)
+      fail(origin, "expected " + expected + ", got " + in_quotes(text));
+    access(config) = *value;
+  };
+  field.from_toml = [field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, field, node);
+    field.from_text(config, node.as_string()->get(), origin);
+  };
+  field.show = [access](const Config& config) { return in_quotes(format_duration(view(access, config))); };
+  return field;
+}
+
+Field string_list_field(std::string path, std::string description,
+                        Accessor<std::vector<std::string>> access) {
+  Field field = make_field(std::move(path), "an array of strings (comma-separated in the environment)",
+                           std::move(description));
+  field.from_text = [access](Config& config, std::string_view text, const Origin&) {
+    std::vector<std::string> items;
+    std::stringstream stream{std::string(text)};
+    for (std::string item; std::getline(stream, item, ',');) {
+      if (!item.empty()) items.push_back(item);
+    }
+    access(config) = std::move(items);
+  };
+  field.from_toml = [field, access](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_array()) wrong_type(origin, field, node);
+    std::vector<std::string> items;
+    for (const auto& item : *node.as_array()) {
+      if (!item.is_string())
+        fail(origin, "expected " + field.expected + ", got an element that is " + toml_type_name(item));
+      items.push_back(item.as_string()->get());
+    }
+    access(config) = std::move(items);
+  };
+  field.show = [access](const Config& config) {
+    std::string out = "[";
+    for (const auto& item : view(access, config)) out += (out.size() > 1 ? ", " : "") + in_quotes(item);
+    return out + "]";
+  };
+  return field;
+}
+
+std::string read_secret_file(const std::filesystem::path& path, const Origin& origin) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(origin, "cannot read the secret file " + in_quotes(path.string()));
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) fail(origin, "the secret file " + in_quotes(path.string()) + " is empty");
+  return value;
+}
+
+/// A secret gives two keys: `name` (the value) and `name_file` (a file holding it).
+std::vector<Field> secret_fields(const std::string& path, const std::string& description,
+                                 Accessor<Secret> access) {
+  Field inline_field = make_field(path, "a non-empty string", description + " Prefer " + path + "_file.");
+  inline_field.secret = true;
+  inline_field.from_text = [access](Config& config, std::string_view text, const Origin& origin) {
+    if (text.empty()) fail(origin, "expected a non-empty string");
+    access(config) = Secret(std::string(text));
+  };
+  inline_field.from_toml = [inline_field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, inline_field, node);
+    inline_field.from_text(config, node.as_string()->get(), origin);
+  };
+  inline_field.show = [access](const Config& config) {
+    return view(access, config).empty() ? std::string() : std::string("\"***\"");
+  };
+
+  Field file_field = make_field(path + "_file", "a path to a readable, non-empty file",
+                                "File holding " + path + " (trailing newlines are ignored).");
+  file_field.from_text = [access](Config& config, std::string_view text, const Origin& origin) {
+    access(config) = Secret(read_secret_file(std::string(text), origin));
+  };
+  file_field.from_toml = [file_field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, file_field, node);
+    file_field.from_text(config, node.as_string()->get(), origin);
+  };
+  file_field.show = [](const Config&) { return std::string(); };
+  return {inline_field, file_field};
+}
+
+Field listen_field() {
+  Field field =
+      make_field("server.listen", "HOST:PORT such as \"127.0.0.1:8080\", \"0.0.0.0:8080\" or \"[::1]:8080\"",
+                 "Address and port the HTTP server listens on (port 0 picks a free port).");
+  field.env_aliases = {"PERSONAE_LISTEN"};
+  field.from_text = [expected = field.expected](Config& config, std::string_view text, const Origin& origin) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0)
+      fail(origin, "expected " + expected + ", got " + in_quotes(text));
+    std::string host(text.substr(0, colon));
+    if (host.front() == '[') {
+      if (host.back() != ']' || host.size() < 3)
+        fail(origin, "expected " + expected + ", got " + in_quotes(text));
+      host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string::npos) {
+      fail(origin, "expected " + expected + " (IPv6 addresses go in brackets), got " + in_quotes(text));
+    }
+    const auto port = parse_integer(text.substr(colon + 1));
+    if (!port || *port < 0 || *port > 65535)
+      fail(origin, "expected a port from 0 to 65535 in " + in_quotes(text));
+    config.server.host = host;
+    config.server.port = static_cast<int>(*port);
+  };
+  field.from_toml = [field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, field, node);
+    field.from_text(config, node.as_string()->get(), origin);
+  };
+  field.show = [](const Config& config) {
+    const auto& host = config.server.host;
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return in_quotes((ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(config.server.port));
+  };
+  return field;
+}
+
+template <class Enum>
+Field enum_field(std::string path, std::string description, Accessor<Enum> access,
+                 std::vector<std::pair<std::string, Enum>> choices) {
+  std::string expected = "one of";
+  for (const auto& [name, value] : choices) expected += (expected.size() > 6 ? ", " : " ") + in_quotes(name);
+  Field field = make_field(std::move(path), expected, std::move(description));
+  field.from_text = [access, choices, expected](Config& config, std::string_view text, const Origin& origin) {
+    for (const auto& [name, value] : choices) {
+      if (name == text) {
+        access(config) = value;
+        return;
+      }
+    }
+    fail(origin, "expected " + expected + ", got " + in_quotes(text));
+  };
+  field.from_toml = [field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, field, node);
+    field.from_text(config, node.as_string()->get(), origin);
+  };
+  field.show = [access, choices](const Config& config) {
+    for (const auto& [name, value] : choices) {
+      if (value == view(access, config)) return in_quotes(name);
+    }
+    return std::string("\"\"");
+  };
+  return field;
+}
+
+const std::vector<Field>& schema() {
+  static const std::vector<Field> fields = [] {
+    std::vector<Field> f;
+    f.push_back(string_field("data_dir", "Folder for the embedded database and local files.",
+                             [](Config& c) -> std::string& { return c.data_dir; }));
+    f.push_back(listen_field());
+    f.push_back(integer_field<int>(
+        "server.io_threads", "Threads running network IO (0: one per core).",
+        [](Config& c) -> int& { return c.server.io_threads; }, 0, 256));
+    f.push_back(integer_field<int>(
+        "server.worker_threads", "Threads running blocking work (database, disk) for requests.",
+        [](Config& c) -> int& { return c.server.worker_threads; }, 1, 1024));
+    f.push_back(integer_field<std::size_t>(
+        "server.max_pending_requests", "Requests waiting for a worker before new ones get 503.",
+        [](Config& c) -> std::size_t& { return c.server.max_pending_requests; }, 1, 1'000'000));
+    f.push_back(integer_field<std::size_t>(
+        "server.max_connections", "Open connections before new ones are refused.",
+        [](Config& c) -> std::size_t& { return c.server.max_connections; }, 1, 1'000'000));
+    f.push_back(size_field(
+        "server.max_body_bytes", "Largest request body accepted (larger: 413).",
+        [](Config& c) -> std::size_t& { return c.server.max_body_bytes; }, 1, 1ULL << 32));
+    f.push_back(size_field(
+        "server.max_header_bytes", "Largest request header block accepted (larger: 431).",
+        [](Config& c) -> std::size_t& { return c.server.max_header_bytes; }, 1024, 1 << 20));
+    f.push_back(duration_field(
+        "server.header_timeout", "Time a client has to send the request headers.",
+        [](Config& c) -> milliseconds& { return c.server.header_timeout; }, milliseconds(10),
+        milliseconds(600'000)));
+    f.push_back(duration_field(
+        "server.body_timeout", "Time a client has to send the request body.",
+        [](Config& c) -> milliseconds& { return c.server.body_timeout; }, milliseconds(10),
+        milliseconds(3'600'000)));
+    f.push_back(duration_field(
+        "server.idle_timeout", "Time an idle keep-alive connection stays open.",
+        [](Config& c) -> milliseconds& { return c.server.idle_timeout; }, milliseconds(10),
+        milliseconds(3'600'000)));
+    f.push_back(duration_field(
+        "server.write_timeout", "Time a client has to read a response.",
+        [](Config& c) -> milliseconds& { return c.server.write_timeout; }, milliseconds(10),
+        milliseconds(3'600'000)));
+    f.push_back(duration_field(
+        "server.shutdown_timeout", "On SIGTERM, how long in-flight requests may take to finish.",
+        [](Config& c) -> milliseconds& { return c.server.shutdown_timeout; }, milliseconds(0),
+        milliseconds(600'000)));
+    f.push_back(string_list_field(
+        "server.cors_allowed_origins",
+        "Origins allowed to call the API from a browser, e.g. \"https://app.example\".",
+        [](Config& c) -> std::vector<std::string>& { return c.server.cors_allowed_origins; }));
+    f.push_back(bool_field("server.cors_allow_credentials", "Let allowed origins send cookies.",
+                           [](Config& c) -> bool& { return c.server.cors_allow_credentials; }));
+    f.push_back(bool_field("server.hsts", "Send Strict-Transport-Security (enable behind TLS).",
+                           [](Config& c) -> bool& { return c.server.hsts; }));
+    f.push_back(
+        string_field("database.url",
+                     "sqlite:///abs/path.db, sqlite://relative/path.db or postgresql://user@host:port/db "
+                     "(default: sqlite://<data_dir>/personae.db).",
+                     [](Config& c) -> std::string& { return c.database.url; }));
+    for (auto& field : secret_fields("database.password", "Database password, added to the connection.",
+                                     [](Config& c) -> Secret& { return c.database.password; })) {
+      f.push_back(std::move(field));
+    }
+    f.push_back(integer_field<int>(
+        "database.pool_size", "Pooled connections (0: 4 for SQLite, 16 for PostgreSQL).",
+        [](Config& c) -> int& { return c.database.pool_size; }, 0, 1000));
+    f.push_back(
+        optional_bool_field("database.auto_migrate",
+                            "Apply pending migrations when serve starts (default: true for SQLite only).",
+                            [](Config& c) -> std::optional<bool>& { return c.database.auto_migrate; }));
+    f.push_back(duration_field(
+        "database.busy_timeout", "SQLite: how long a writer waits for the lock.",
+        [](Config& c) -> milliseconds& { return c.database.busy_timeout; }, milliseconds(0),
+        milliseconds(600'000)));
+    f.push_back(duration_field(
+        "database.connect_timeout", "PostgreSQL: how long to wait for a connection.",
+        [](Config& c) -> milliseconds& { return c.database.connect_timeout; }, milliseconds(1000),
+        milliseconds(600'000)));
+    f.push_back(duration_field(
+        "database.acquire_timeout", "How long a request waits for a pooled connection.",
+        [](Config& c) -> milliseconds& { return c.database.acquire_timeout; }, milliseconds(10),
+        milliseconds(600'000)));
+    f.push_back(enum_field<log::Level>("logging.level", "Lowest level written.",
+                                       [](Config& c) -> log::Level& { return c.logging.level; },
+                                       {{"debug", log::Level::kDebug},
+                                        {"info", log::Level::kInfo},
+                                        {"warn", log::Level::kWarn},
+                                        {"error", log::Level::kError}}));
+    f.push_back(enum_field<log::Format>("logging.format", "JSON lines for machines, text for people.",
+                                        [](Config& c) -> log::Format& { return c.logging.format; },
+                                        {{"json", log::Format::kJson}, {"text", log::Format::kText}}));
+    for (auto& field : secret_fields("metrics.token",
+                                     "Bearer token required by /metrics; without one, /metrics answers only "
+                                     "loopback clients.",
+                                     [](Config& c) -> Secret& { return c.metrics.token; })) {
+      f.push_back(std::move(field));
+    }
+    return f;
+  }();
+  return fields;
+}
+
+std::string environment_name(const std::string& path) {
+  std::string name = "PERSONAE_";
+  for (const char c : path)
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+const Field* find_field(std::string_view path) {
+  for (const auto& field : schema()) {
+    if (field.path == path) return &field;
+  }
+  return nullptr;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(std::string_view unknown, const std::vector<std::string>& known) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = 4;
+  for (const auto& candidate : known) {
+    const auto distance = edit_distance(unknown, candidate);
+    if (distance < best_distance) {
+      best = &candidate;
+      best_distance = distance;
+    }
+  }
+  return best != nullptr ? " (did you mean " + in_quotes(*best) + "?)" : "";
+}
+
+std::vector<std::string> known_paths() {
+  std::vector<std::string> paths;
+  for (const auto& field : schema()) paths.push_back(field.path);
+  return paths;
+}
+
+bool is_section(std::string_view path) {
+  const std::string prefix = std::string(path) + ".";
+  return std::any_of(schema().begin(), schema().end(),
+                     [&](const Field& field) { return field.path.starts_with(prefix); });
+}
+
+void apply_table(Config& config, const toml::table& table, const std::string& prefix,
+                 const std::string& file) {
+  for (const auto& [key, node] : table) {
+    const std::string path = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    const Origin origin{file + ":" + std::to_string(node.source().begin.line) + ": " + path};
+    if (const Field* field = find_field(path)) {
+      field->from_toml(config, node, origin);
+    } else if (is_section(path)) {
+      if (!node.is_table()) fail(origin, "expected a table ([" + path + "]), got " + toml_type_name(node));
+      apply_table(config, *node.as_table(), path, file);
+    } else {
+      fail(origin, "unknown key" + suggestion(path, known_paths()));
+    }
+  }
+}
+
+void apply_file(Config& config, const std::string& file) {
+  toml::table table;
+  try {
+    table = toml::parse_file(file);
+  } catch (const toml::parse_error& error) {
+    throw ConfigError(file + ":" + std::to_string(error.source().begin.line) + ":" +
+                      std::to_string(error.source().begin.column) +
+                      ": invalid TOML: " + std::string(error.description()));
+  }
+  apply_table(config, table, "", file);
+}
+
+void apply_environment(Config& config, const std::map<std::string, std::string>& environment) {
+  std::vector<std::string> known_names = {"PERSONAE_CONFIG"};
+  for (const auto& field : schema()) {
+    known_names.push_back(environment_name(field.path));
+    for (const auto& alias : field.env_aliases) known_names.push_back(alias);
+  }
+  for (const auto& [name, value] : environment) {
+    if (!name.starts_with("PERSONAE_")) continue;
+    if (std::find(known_names.begin(), known_names.end(), name) == known_names.end()) {
+      throw ConfigError("environment variable " + name + ": unknown setting" + suggestion(name, known_names));
+    }
+  }
+  for (const auto& field : schema()) {
+    std::vector<std::string> names = field.env_aliases;
+    names.push_back(environment_name(field.path));
+    for (const auto& name : names) {
+      if (const auto it = environment.find(name); it != environment.end()) {
+        field.from_text(config, it->second, Origin{"environment variable " + name + " (" + field.path + ")"});
+      }
+    }
+  }
+}
+
+void validate(Config& config) {
+  if (config.database.url.empty()) {
+    config.database.url = "sqlite://" + (std::filesystem::path(config.data_dir) / "personae.db").string();
+  }
+  if (config.server.cors_allow_credentials &&
+      std::find(config.server.cors_allowed_origins.begin(), config.server.cors_allowed_origins.end(), "*") !=
+          config.server.cors_allowed_origins.end()) {
+    throw ConfigError(
+        "server.cors_allowed_origins: \"*\" cannot be combined with server.cors_allow_credentials = true; "
+        "list "
+        "the origins");
+  }
+  for (const auto& origin : config.server.cors_allowed_origins) {
+    if (origin != "*" && !origin.starts_with("http://") && !origin.starts_with("https://")) {
+      throw ConfigError("server.cors_allowed_origins: expected origins like \"https://app.example\", got " +
+                        in_quotes(origin));
+    }
+  }
+}
+
+}  // namespace
+
+Config load_config(const ConfigSources& sources) {
+  Config config;
+  std::optional<std::string> file = sources.file;
+  if (!file) {
+    if (const auto it = sources.environment.find("PERSONAE_CONFIG"); it != sources.environment.end()) {
+      file = it->second;
+    }
+  }
+  if (file) {
+    if (!std::filesystem::is_regular_file(*file)) {
+      throw ConfigError("config file " + in_quotes(*file) + " does not exist or is not a regular file");
+    }
+  } else if (std::filesystem::is_regular_file(sources.default_file)) {
+    file = sources.default_file;
+  }
+  if (file) {
+    apply_file(config, *file);
+    config.source_file = *file;
+  }
+  apply_environment(config, sources.environment);
+  for (const auto& [path, value] : sources.overrides) {
+    const Field* field = find_field(path);
+    if (field == nullptr) throw ConfigError("unknown setting " + path);
+    field->from_text(config, value, Origin{"command-line option for " + path});
+  }
+  validate(config);
+  return config;
+}
+
+std::string render_config(const Config& config) {
+  std::string out;
+  std::string section;
+  for (const auto& field : schema()) {
+    if (field.path.ends_with("_file") && find_field(field.path.substr(0, field.path.size() - 5)) != nullptr) {
+      continue;  // the value is shown (masked) under its own key
+    }
+    const auto dot = field.path.find('.');
+    const std::string field_section = dot == std::string::npos ? "" : field.path.substr(0, dot);
+    if (field_section != section) {
+      section = field_section;
+      out += "\n[" + section + "]\n";
+    }
+    const auto key = field.path.substr(dot == std::string::npos ? 0 : dot + 1);
+    const auto value = field.show(config);
+    out += value.empty() ? "# " + key + " is not set\n" : key + " = " + value + "\n";
+  }
+  return out;
+}
+
+std::string describe_config_keys() {
+  std::string out = "| key | environment | expected | description |\n|---|---|---|---|\n";
+  for (const auto& field : schema()) {
+    std::string env = "`" + environment_name(field.path) + "`";
+    for (const auto& alias : field.env_aliases) env += ", `" + alias + "`";
+    Config defaults;
+    validate(defaults);
+    const auto default_value = field.show(defaults);
+    out += "| `" + field.path + "` | " + env + " | " + field.expected + " | " + field.description +
+           (default_value.empty() ? " Not set by default." : " Default: `" + default_value + "`.") + " |\n";
+  }
+  return out;
+}
+
+std::map<std::string, std::string> personae_environment() {
+  std::map<std::string, std::string> result;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals == std::string_view::npos || !text.starts_with("PERSONAE_")) continue;
+    result.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+  }
+  return result;
+}
+
+}  // namespace personae

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "observability/log.hpp"
+
+namespace personae {
+
+/// A secret value (password, token). It is never printed: `config show` and logs see "***".
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  const std::string& reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+
+ private:
+  std::string value_;
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int io_threads = 0;      ///< 0: one per core
+  int worker_threads = 8;  ///< the bounded pool that runs database and disk work
+  std::size_t max_pending_requests = 1024;
+  std::size_t max_connections = 10000;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds shutdown_timeout{15'000};
+  std::vector<std::string> cors_allowed_origins;
+  bool cors_allow_credentials = false;
+  bool hsts = false;
+};
+
+struct DatabaseConfig {
+  std::string url;  ///< empty until resolved: then sqlite://<data_dir>/personae.db
+  Secret password;
+  int pool_size = 0;                 ///< 0: 4 for SQLite, 16 for PostgreSQL
+  std::optional<bool> auto_migrate;  ///< unset: true for SQLite, false for PostgreSQL
+  std::chrono::milliseconds busy_timeout{5'000};
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds acquire_timeout{5'000};
+};
+
+struct LoggingConfig {
+  log::Level level = log::Level::kInfo;
+  log::Format format = log::Format::kJson;
+};
+
+struct MetricsConfig {
+  Secret token;  ///< when set, /metrics requires "Authorization: Bearer <token>"
+};
+
+struct Config {
+  std::string data_dir = "./var";
+  ServerConfig server;
+  DatabaseConfig database;
+  LoggingConfig logging;
+  MetricsConfig metrics;
+  std::string source_file;  ///< the TOML file read, empty when none
+};
+
+/// Where configuration comes from, lowest precedence first: defaults, the TOML file, the
+/// environment (PERSONAE_*), command-line options.
+struct ConfigSources {
+  std::optional<std::string> file;                 ///< --config or PERSONAE_CONFIG: must exist
+  std::string default_file = "personae.toml";      ///< read only if present
+  std::map<std::string, std::string> environment;  ///< usually the process environment
+  std::map<std::string, std::string> overrides;    ///< key path -> value, from CLI options
+};
+
+/// Loads and validates the configuration. Throws ConfigError naming the key path (or environment
+/// variable) and what was expected, for an unknown key, a wrong type or a bad value.
+Config load_config(const ConfigSources& sources);
+
+/// The effective configuration as TOML, secrets shown as "***" (for `personae config show`).
+std::string render_config(const Config& config);
+
+/// Every key, its environment variable, type and description, as Markdown (docs/configuration.md).
+std::string describe_config_keys();
+
+/// Reads `environ` into a map (only PERSONAE_* variables).
+std::map<std::string, std::string> personae_environment();
+
+}  // namespace personae

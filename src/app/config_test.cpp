@@ -1,0 +1,207 @@
+#include "app/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace personae {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string write_file(const std::string& name, const std::string& contents) {
+    const auto path = (dir_.path() / name).string();
+    std::ofstream(path) << contents;
+    return path;
+  }
+
+  ConfigSources sources_with_file(const std::string& toml) {
+    ConfigSources sources;
+    sources.file = write_file("personae.toml", toml);
+    sources.default_file = (dir_.path() / "absent.toml").string();
+    return sources;
+  }
+
+  std::string error_for(const ConfigSources& sources) {
+    try {
+      load_config(sources);
+    } catch (const ConfigError& error) {
+      return error.what();
+    }
+    ADD_FAILURE() << "expected a ConfigError";
+    return {};
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(ConfigTest, DefaultsNeedNoFile) {
+  ConfigSources sources;
+  sources.default_file = (dir_.path() / "absent.toml").string();
+  const Config config = load_config(sources);
+  EXPECT_EQ(config.server.host, "127.0.0.1");
+  EXPECT_EQ(config.server.port, 8080);
+  EXPECT_EQ(config.data_dir, "./var");
+  EXPECT_EQ(config.database.url, "sqlite://./var/personae.db");
+  EXPECT_FALSE(config.database.auto_migrate.has_value());
+  EXPECT_TRUE(config.source_file.empty());
+}
+
+TEST_F(ConfigTest, ReadsEveryKindOfValueFromTheFile) {
+  const Config config = load_config(sources_with_file(R"(
+data_dir = "/srv/personae"
+[server]
+listen = "[::1]:9000"
+max_body_bytes = "2MiB"
+header_timeout = "250ms"
+cors_allowed_origins = ["https://app.example"]
+hsts = true
+[database]
+url = "postgresql://personae@db:5432/personae"
+auto_migrate = true
+pool_size = 12
+[logging]
+level = "debug"
+format = "text"
+)"));
+  EXPECT_EQ(config.data_dir, "/srv/personae");
+  EXPECT_EQ(config.server.host, "::1");
+  EXPECT_EQ(config.server.port, 9000);
+  EXPECT_EQ(config.server.max_body_bytes, 2u * 1024 * 1024);
+  EXPECT_EQ(config.server.header_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(config.server.cors_allowed_origins, std::vector<std::string>{"https://app.example"});
+  EXPECT_TRUE(config.server.hsts);
+  EXPECT_EQ(config.database.url, "postgresql://personae@db:5432/personae");
+  EXPECT_EQ(config.database.auto_migrate, true);
+  EXPECT_EQ(config.database.pool_size, 12);
+  EXPECT_EQ(config.logging.level, log::Level::kDebug);
+  EXPECT_EQ(config.logging.format, log::Format::kText);
+}
+
+TEST_F(ConfigTest, DatabaseUrlDefaultFollowsTheDataDir) {
+  ConfigSources sources = sources_with_file("data_dir = \"/data\"\n");
+  EXPECT_EQ(load_config(sources).database.url, "sqlite:///data/personae.db");
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesFileAndOptionsOverrideEnvironment) {
+  ConfigSources sources = sources_with_file("[server]\nlisten = \"127.0.0.1:7000\"\nworker_threads = 3\n");
+  sources.environment = {{"PERSONAE_LISTEN", "127.0.0.1:7001"}, {"PERSONAE_SERVER_WORKER_THREADS", "5"}};
+  Config config = load_config(sources);
+  EXPECT_EQ(config.server.port, 7001);
+  EXPECT_EQ(config.server.worker_threads, 5);
+
+  sources.overrides = {{"server.listen", "127.0.0.1:7002"}};
+  config = load_config(sources);
+  EXPECT_EQ(config.server.port, 7002);
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesThePathLineAndASuggestion) {
+  const auto message = error_for(sources_with_file("[server]\n\nlisen = \"127.0.0.1:1\"\n"));
+  EXPECT_THAT(message, HasSubstr("personae.toml:3: server.lisen: unknown key"));
+  EXPECT_THAT(message, HasSubstr("did you mean \"server.listen\"?"));
+}
+
+TEST_F(ConfigTest, UnknownSectionIsRefused) {
+  EXPECT_THAT(error_for(sources_with_file("[sever]\nlisten = \"x\"\n")), HasSubstr("sever: unknown key"));
+}
+
+TEST_F(ConfigTest, WrongTypeNamesWhatWasExpected) {
+  const auto message = error_for(sources_with_file("[server]\nworker_threads = \"eight\"\n"));
+  EXPECT_THAT(message, HasSubstr("server.worker_threads"));
+  EXPECT_THAT(message, HasSubstr("expected an integer from 1 to 1024, got a string"));
+}
+
+TEST_F(ConfigTest, OutOfRangeAndMalformedValuesAreRefused) {
+  EXPECT_THAT(error_for(sources_with_file("[server]\nworker_threads = 0\n")), HasSubstr("got 0"));
+  EXPECT_THAT(error_for(sources_with_file("[server]\nlisten = \"localhost\"\n")), HasSubstr("HOST:PORT"));
+  EXPECT_THAT(error_for(sources_with_file("[server]\nlisten = \"127.0.0.1:99999\"\n")),
+              HasSubstr("port from 0 to 65535"));
+  EXPECT_THAT(error_for(sources_with_file("[server]\nheader_timeout = \"10 seconds\"\n")),
+              HasSubstr("expected a duration"));
+  EXPECT_THAT(error_for(sources_with_file("[server]\nmax_body_bytes = \"12XB\"\n")),
+              HasSubstr("expected a size"));
+  EXPECT_THAT(error_for(sources_with_file("[logging]\nlevel = \"loud\"\n")),
+              HasSubstr("expected one of \"debug\", \"info\", \"warn\", \"error\""));
+  EXPECT_THAT(error_for(sources_with_file("server = 3\n")), HasSubstr("expected a table"));
+  EXPECT_THAT(error_for(sources_with_file("[server]\ncors_allowed_origins = [1]\n")),
+              HasSubstr("an element that is an integer"));
+}
+
+TEST_F(ConfigTest, InvalidTomlNamesLineAndColumn) {
+  EXPECT_THAT(error_for(sources_with_file("[server\n")), HasSubstr("personae.toml:1:"));
+}
+
+TEST_F(ConfigTest, ExplicitFileMustExist) {
+  ConfigSources sources;
+  sources.file = (dir_.path() / "missing.toml").string();
+  EXPECT_THAT(error_for(sources), HasSubstr("does not exist"));
+}
+
+TEST_F(ConfigTest, UnknownEnvironmentVariableIsRefusedWithASuggestion) {
+  ConfigSources sources;
+  sources.default_file = (dir_.path() / "absent.toml").string();
+  sources.environment = {{"PERSONAE_DATABSE_URL", "sqlite:///x.db"}};
+  const auto message = error_for(sources);
+  EXPECT_THAT(message, HasSubstr("PERSONAE_DATABSE_URL"));
+  EXPECT_THAT(message, HasSubstr("did you mean \"PERSONAE_DATABASE_URL\"?"));
+}
+
+TEST_F(ConfigTest, EnvironmentValueErrorsNameTheVariable) {
+  ConfigSources sources;
+  sources.default_file = (dir_.path() / "absent.toml").string();
+  sources.environment = {{"PERSONAE_SERVER_HSTS", "yes"}};
+  EXPECT_THAT(error_for(sources), HasSubstr("environment variable PERSONAE_SERVER_HSTS (server.hsts)"));
+}
+
+TEST_F(ConfigTest, SecretsComeFromFilesAndAreNeverRendered) {
+  const auto secret_file = write_file("db-password", "s3cr3t-value\n");
+  const Config config =
+      load_config(sources_with_file("[database]\npassword_file = \"" + secret_file + "\"\n"));
+  EXPECT_EQ(config.database.password.reveal(), "s3cr3t-value");
+  const auto shown = render_config(config);
+  EXPECT_THAT(shown, HasSubstr("password = \"***\""));
+  EXPECT_EQ(shown.find("s3cr3t"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MissingOrEmptySecretFileIsRefusedWithoutItsContents) {
+  EXPECT_THAT(error_for(sources_with_file("[metrics]\ntoken_file = \"/nonexistent/token\"\n")),
+              HasSubstr("cannot read the secret file \"/nonexistent/token\""));
+  const auto empty = write_file("empty", "\n");
+  EXPECT_THAT(error_for(sources_with_file("[metrics]\ntoken_file = \"" + empty + "\"\n")),
+              HasSubstr("is empty"));
+}
+
+TEST_F(ConfigTest, WildcardCorsWithCredentialsIsRefused) {
+  EXPECT_THAT(error_for(sources_with_file(
+                  "[server]\ncors_allowed_origins = [\"*\"]\ncors_allow_credentials = true\n")),
+              HasSubstr("cannot be combined"));
+  EXPECT_THAT(error_for(sources_with_file("[server]\ncors_allowed_origins = [\"app.example\"]\n")),
+              HasSubstr("expected origins like"));
+}
+
+TEST_F(ConfigTest, RenderedConfigLoadsBackToTheSameValues) {
+  const Config original =
+      load_config(sources_with_file("[server]\nlisten = \"0.0.0.0:8181\"\nidle_timeout = \"2m\"\n"));
+  const ConfigSources again = sources_with_file(render_config(original));
+  const Config reloaded = load_config(again);
+  EXPECT_EQ(reloaded.server.port, 8181);
+  EXPECT_EQ(reloaded.server.host, "0.0.0.0");
+  EXPECT_EQ(reloaded.server.idle_timeout, std::chrono::minutes(2));
+  EXPECT_EQ(reloaded.database.url, original.database.url);
+}
+
+TEST(ConfigDocs, DescribesEveryKeyWithItsVariable) {
+  const auto docs = describe_config_keys();
+  EXPECT_THAT(docs, HasSubstr("`server.listen` | `PERSONAE_SERVER_LISTEN`, `PERSONAE_LISTEN`"));
+  EXPECT_THAT(docs, HasSubstr("`database.url` | `PERSONAE_DATABASE_URL`"));
+  EXPECT_THAT(docs, HasSubstr("`database.password_file`"));
+}
+
+}  // namespace
+}  // namespace personae

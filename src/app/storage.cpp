@@ -1,0 +1,31 @@
+#include "app/storage.hpp"
+
+#include "core/error.hpp"
+
+namespace personae {
+
+SociDatabaseOptions database_options(const Config& config) {
+  SociDatabaseOptions options;
+  options.url = config.database.url;
+  if (!config.database.password.empty()) options.password = config.database.password.reveal();
+  options.pool_size = static_cast<std::size_t>(config.database.pool_size);
+  options.acquire_timeout = config.database.acquire_timeout;
+  options.sqlite_busy_timeout = config.database.busy_timeout;
+  options.connect_timeout = config.database.connect_timeout;
+  return options;
+}
+
+Storage open_storage(const Config& config, const Clock& clock) {
+  Storage storage;
+  try {
+    storage.database = std::make_unique<SociDatabase>(database_options(config));
+  } catch (const ConfigError& error) {
+    throw ConfigError(std::string("database.url: ") + error.what());
+  }
+  storage.audit_repository = std::make_unique<SqlAuditLogRepository>();
+  storage.audit = std::make_unique<AuditLogService>(*storage.database, *storage.audit_repository, clock);
+  storage.migrator = std::make_unique<SqlMigrator>(*storage.database, clock);
+  return storage;
+}
+
+}  // namespace personae

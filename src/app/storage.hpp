@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+
+#include "adapters/db/soci_database.hpp"
+#include "adapters/db/sql_audit_log_repository.hpp"
+#include "adapters/db/sql_migrator.hpp"
+#include "app/config.hpp"
+#include "ports/clock.hpp"
+#include "services/audit_log_service.hpp"
+
+namespace personae {
+
+/// The database and what sits directly on it, built from the configuration. Owned by the command
+/// that opened it; everything else borrows references.
+struct Storage {
+  std::unique_ptr<SociDatabase> database;
+  std::unique_ptr<SqlAuditLogRepository> audit_repository;
+  std::unique_ptr<AuditLogService> audit;
+  std::unique_ptr<SqlMigrator> migrator;
+};
+
+/// The connection settings of `config.database`.
+SociDatabaseOptions database_options(const Config& config);
+
+/// Connects (failing fast with AppError kUnavailable when the database is unreachable). Throws
+/// ConfigError for a malformed database URL.
+Storage open_storage(const Config& config, const Clock& clock);
+
+}  // namespace personae

@@ -1,0 +1,131 @@
+// Feeds arbitrary bytes through what the server does with a request: the head scanner, Beast's
+// parser with the server's limits, the framing checks, the conversion to our Request, and the
+// HttpService pipeline over a small router (including a JSON body route), then serializes the
+// response as the server would.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/beast_conversion.hpp"
+#include "http/framing.hpp"
+#include "http/http_service.hpp"
+#include "http/json_body.hpp"
+#include "observability/log.hpp"
+
+namespace {
+
+using namespace personae;
+namespace beast_http = boost::beast::http;
+
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+
+http::Router make_router() {
+  http::Router router;
+  router.add(http::Method::kGet, "/api/v1/personas/{id}", [](const http::Request& request) {
+    const auto limit = request.query_param("limit");
+    return http::Response::json(
+        200, {{"id", std::string(request.path_param("id"))}, {"limit", limit.value_or("")}});
+  });
+  router.add(http::Method::kPost, "/api/v1/personas", [](const http::Request& request) {
+    const auto json = http::parse_json_body(request);
+    http::JsonReader body(json);
+    auto name = body.required<std::string>("name");
+    auto age = body.optional<int>("age");
+    auto tags = body.optional<std::vector<std::string>>("tags");
+    auto address = body.object("address");
+    auto city = address.optional<std::string>("city");
+    body.finish();
+    return http::Response::json(201, {{"name", name}, {"age", age.value_or(0)}, {"city", city.value_or("")}});
+  });
+  router.add(
+      http::Method::kGet, "/",
+      [](const http::Request&) { return http::Response::text(200, "ok", "text/plain"); },
+      http::Execution::kInline);
+  return router;
+}
+
+struct Fixture {
+  Fixture() : service(router, metrics, options()) { log::configure(log::Level::kError, log::Format::kJson); }
+
+  static http::HttpServiceOptions options() {
+    http::HttpServiceOptions result;
+    result.cors_allowed_origins = {"https://app.example.com"};
+    result.cors_allow_credentials = true;
+    return result;
+  }
+
+  http::Router router = make_router();
+  observability::MetricsRegistry metrics;
+  http::HttpService service;
+};
+
+void serialize(http::BeastResponse& message) {
+  beast_http::response_serializer<beast_http::string_body> serializer(message);
+  boost::beast::error_code ec;
+  while (!serializer.is_done() && !ec) {
+    serializer.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
+      serializer.consume(boost::asio::buffer_size(buffers));
+    });
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static Fixture fixture;
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+
+  // Pipelined requests, as the server reads them off one connection.
+  while (!input.empty()) {
+    http::RequestHeadScanner scanner(kMaxHeaderBytes);
+    const auto scan = scanner.scan(input);
+    if (scan.status != http::HeadScan::Status::kComplete) return 0;
+
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+    parser.body_limit(kMaxBodyBytes);
+    parser.eager(true);
+    boost::beast::error_code ec;
+    std::size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
+    if (ec || !parser.is_header_done()) return 0;
+    input.remove_prefix(used);
+    const unsigned version = parser.get().version();
+    if (version != 10 && version != 11) return 0;
+    if (http::check_request_framing(http::to_headers(parser.get().base()), version)) return 0;
+    while (!parser.is_done() && !input.empty()) {
+      used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
+      if (ec == beast_http::error::need_more && used == 0) break;
+      if (ec && ec != beast_http::error::need_more) return 0;
+      input.remove_prefix(used);
+    }
+    if (!parser.is_done()) {
+      parser.put_eof(ec);
+      if (ec || !parser.is_done()) return 0;
+    }
+
+    const bool keep_alive = parser.keep_alive();
+    http::Request request = http::to_request(parser.release(), "192.0.2.1");
+    http::Response response;
+    const http::Route* route = nullptr;
+    auto prepared = fixture.service.prepare(request);
+    if (auto* immediate = std::get_if<http::Response>(&prepared)) {
+      response = std::move(*immediate);
+    } else {
+      route = std::get<const http::Route*>(prepared);
+      response = fixture.service.invoke(*route, request);
+    }
+    fixture.service.finish(request, response, route, std::chrono::microseconds(1));
+    auto message = http::to_beast_response(std::move(response), version, keep_alive);
+    serialize(message);
+    if (!keep_alive) return 0;
+  }
+  return 0;
+}
