@@ -203,5 +203,12 @@ TEST(ConfigDocs, DescribesEveryKeyWithItsVariable) {
   EXPECT_THAT(docs, HasSubstr("`database.password_file`"));
 }
 
+TEST(ConfigDocs, TheReferenceInDocsIsUpToDate) {
+  std::ifstream in(PERSONAE_SOURCE_DIR "/docs/configuration.md");
+  const std::string reference((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(reference.find(describe_config_keys()), std::string::npos)
+      << "regenerate the table in docs/configuration.md with `personae config keys`";
+}
+
 }  // namespace
 }  // namespace personae

@@ -144,12 +144,8 @@ void MetricFamily::render_series_name(std::string& out, std::string_view suffix,
   }
 }
 
-CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> label_names)
-    : SeriesFamily(std::move(name), std::move(help), std::move(label_names)) {
-  if (this->label_names().empty()) labels({});
-}
-
-void CounterFamily::render(std::string& out) const {
+template <class Series>
+void SeriesFamily<Series>::render_scalar_series(std::string& out) const {
   render_header(out);
   std::shared_lock lock(mutex_);
   for (const auto& [values, series] : series_) {
@@ -157,6 +153,17 @@ void CounterFamily::render(std::string& out) const {
     if (!values.empty()) out += '}';
     out += ' ' + format_metric_value(series->value()) + '\n';
   }
+}
+template void SeriesFamily<Counter>::render_scalar_series(std::string& out) const;
+template void SeriesFamily<Gauge>::render_scalar_series(std::string& out) const;
+
+CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> label_names)
+    : SeriesFamily(std::move(name), std::move(help), std::move(label_names)) {
+  if (this->label_names().empty()) labels({});
+}
+
+void CounterFamily::render(std::string& out) const {
+  render_scalar_series(out);
 }
 
 GaugeFamily::GaugeFamily(std::string name, std::string help, std::vector<std::string> label_names)
@@ -165,13 +172,7 @@ GaugeFamily::GaugeFamily(std::string name, std::string help, std::vector<std::st
 }
 
 void GaugeFamily::render(std::string& out) const {
-  render_header(out);
-  std::shared_lock lock(mutex_);
-  for (const auto& [values, series] : series_) {
-    render_series_name(out, "", values);
-    if (!values.empty()) out += '}';
-    out += ' ' + format_metric_value(series->value()) + '\n';
-  }
+  render_scalar_series(out);
 }
 
 HistogramFamily::HistogramFamily(std::string name, std::string help, std::vector<std::string> label_names,

@@ -111,6 +111,8 @@ class SeriesFamily : public MetricFamily {
  protected:
   using MetricFamily::MetricFamily;
   virtual std::unique_ptr<Series> make_series() const = 0;
+  /// HELP, TYPE and one `name{labels} value` line per series (counters and gauges).
+  void render_scalar_series(std::string& out) const;
 
   mutable std::shared_mutex mutex_;
   std::map<std::vector<std::string>, std::unique_ptr<Series>> series_;
