@@ -103,8 +103,7 @@ int config_check_command(const Config& config) {
   return kExitOk;
 }
 
-int worker_command(const Config& config) {
-  ShutdownSignals signals;
+int worker_command(const Config& config, ShutdownSignals& signals) {
   SystemClock clock;
   Storage storage = open_storage(config, clock);
   ReadinessService readiness(*storage.database, *storage.migrator, nullptr);

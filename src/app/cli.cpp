@@ -9,6 +9,7 @@
 #include "app/build_info.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/signals.hpp"
 #include "core/error.hpp"
 #include "observability/log.hpp"
 
@@ -148,14 +149,18 @@ int run_cli(int argc, char** argv) {
       std::cout << describe_config_keys();
       return kExitOk;
     }
+    // The long-running roles wait for SIGTERM/SIGINT with sigwait: block them before the first
+    // thread (the log flusher) starts, so that every thread inherits the mask.
+    std::optional<ShutdownSignals> signals;
+    if (serve->parsed() || worker->parsed()) signals.emplace();
     const Config config = load(common);
     if (config_check->parsed()) return config_check_command(config);
     if (config_show->parsed()) {
       std::cout << render_config(config);
       return kExitOk;
     }
-    if (serve->parsed()) return serve_command(config);
-    if (worker->parsed()) return worker_command(config);
+    if (serve->parsed()) return serve_command(config, *signals);
+    if (worker->parsed()) return worker_command(config, *signals);
     if (migrate->parsed()) return migrate_command(config, migrate_to, migrate_status);
     if (audit_verify->parsed()) return audit_verify_command(config, audit_tenant);
   } catch (const ConfigError& error) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "app/signals.hpp"
 
 namespace personae {
 
@@ -11,8 +12,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  ///< the command could not do its work (database down, ...)
 inline constexpr int kExitUsage = 2;    ///< bad command line or configuration
 
-int serve_command(const Config& config);
-int worker_command(const Config& config);
+/// `signals` must have been created before any thread started (the logger's flusher included).
+int serve_command(const Config& config, ShutdownSignals& signals);
+int worker_command(const Config& config, ShutdownSignals& signals);
 int migrate_command(const Config& config, std::optional<int> target, bool status_only);
 int config_check_command(const Config& config);
 int audit_verify_command(const Config& config, const std::optional<std::string>& tenant_id);

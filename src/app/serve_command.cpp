@@ -88,9 +88,8 @@ http::HttpServiceOptions service_options(const ServerConfig& config) {
 
 }  // namespace
 
-int serve_command(const Config& config) {
+int serve_command(const Config& config, ShutdownSignals& signals) {
   const auto started = std::chrono::steady_clock::now();
-  ShutdownSignals signals;  // before any thread starts
   SystemClock clock;
   Storage storage = open_storage(config, clock);
   prepare_schema(config, storage);

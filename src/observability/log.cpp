@@ -1,6 +1,8 @@
 #include "observability/log.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -31,7 +33,9 @@ std::shared_ptr<spdlog::logger> make_logger(Format format) {
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   }
-  logger->flush_on(spdlog::level::info);
+  // Lines are buffered (one write per 64 KiB, not per line: the access log is on the hot path) and
+  // flushed every second, at every warning or error, and at exit.
+  logger->flush_on(spdlog::level::warn);
   return logger;
 }
 
@@ -72,10 +76,22 @@ void write(Level level, std::string_view message, const nlohmann::json& fields) 
 }  // namespace
 
 void configure(Level level, Format format) {
+  static bool buffered = [] {
+    static char buffer[64 * 1024];
+    std::setvbuf(stderr, buffer, _IOFBF, sizeof(buffer));
+    return true;
+  }();
+  (void)buffered;
   g_format.store(format);
   auto logger = make_logger(format);
   logger->set_level(to_spdlog(level));
+  spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
   logger_instance() = std::move(logger);
+}
+
+void flush() {
+  logger_instance()->flush();
 }
 
 Level parse_level(std::string_view text) {

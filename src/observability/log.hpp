@@ -12,8 +12,9 @@ enum class Format {
   kText,  ///< human-readable: "2026-11-25T10:00:00.123Z info msg key=value ..."
 };
 
-/// Sets the process-wide log level and format; logs go to standard error. Call once, early in main
-/// (before threads start). Until then, logs are JSON at info level.
+/// Sets the process-wide log level and format; logs go to standard error, buffered. Call early in
+/// main, before threads start (it starts spdlog's periodic flusher). Until then, logs are JSON at
+/// info level and unbuffered.
 void configure(Level level, Format format);
 
 /// Parses "debug", "info", "warn", "error". Throws std::invalid_argument otherwise.
@@ -27,5 +28,9 @@ void warn(std::string_view message, const nlohmann::json& fields = nullptr);
 void error(std::string_view message, const nlohmann::json& fields = nullptr);
 
 bool enabled(Level level);
+
+/// Writes buffered lines out now. Lines are otherwise flushed every second, on every warning or
+/// error, and at normal exit.
+void flush();
 
 }  // namespace personae::log

@@ -20,6 +20,7 @@ TEST(LogJson, EncodesControlCharactersSoALineCannotBeForged) {
   testing::internal::CaptureStderr();
   configure(Level::kInfo, Format::kJson);
   info("fan said\r\n{\"level\":\"error\"}", {{"value", "a\nb"}});
+  flush();
   const std::string output = testing::internal::GetCapturedStderr();
   ASSERT_FALSE(output.empty());
   // Exactly one line: the embedded CR/LF were escaped.
@@ -36,6 +37,7 @@ TEST(LogLevelFilter, DropsLinesBelowTheLevel) {
   configure(Level::kWarn, Format::kJson);
   info("hidden");
   warn("shown");
+  flush();
   const std::string output = testing::internal::GetCapturedStderr();
   EXPECT_EQ(output.find("hidden"), std::string::npos);
   EXPECT_NE(output.find("shown"), std::string::npos);
