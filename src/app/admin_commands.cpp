@@ -27,7 +27,7 @@ std::string_view state_name(MigrationState state) {
 }
 
 std::string format_unix_ms(std::int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   std::ostringstream out;

@@ -10,10 +10,9 @@
 #include <sstream>
 
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include "core/error.hpp"
-
-extern char** environ;
 
 namespace personae {
 namespace {
@@ -123,8 +122,8 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   if (unit == "MiB") multiplier = 1ULL << 20;
   if (unit == "GiB") multiplier = 1ULL << 30;
   if (unit == "KB") multiplier = 1000;
-  if (unit == "MB") multiplier = 1000 * 1000;
-  if (unit == "GB") multiplier = 1000 * 1000 * 1000;
+  if (unit == "MB") multiplier = 1000ULL * 1000;
+  if (unit == "GB") multiplier = 1000ULL * 1000 * 1000;
   if (multiplier == 0 || static_cast<std::uint64_t>(*number) > (1ULL << 50) / multiplier) return std::nullopt;
   return static_cast<std::uint64_t>(*number) * multiplier;
 }

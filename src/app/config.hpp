@@ -31,8 +31,8 @@ struct ServerConfig {
   int worker_threads = 8;  ///< the bounded pool that runs database and disk work
   std::size_t max_pending_requests = 1024;
   std::size_t max_connections = 10000;
-  std::size_t max_body_bytes = 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};

@@ -16,19 +16,19 @@ std::string_view openapi_document() {
   return {};
 }
 
-void register_routes(http::Router& router, const RouteDependencies& deps) {
+void register_routes(http::Router& router, const RouteDependencies& dependencies) {
   using http::Execution;
   using http::Method;
   namespace handlers = http::handlers;
 
   router.add(Method::kGet, "/health", handlers::health(), Execution::kInline);
-  router.add(Method::kGet, "/ready", handlers::ready(deps.readiness));
-  router.add(Method::kGet, "/metrics", handlers::metrics(deps.render_metrics, deps.metrics_token),
+  router.add(Method::kGet, "/ready", handlers::ready(dependencies.readiness));
+  router.add(Method::kGet, "/metrics",
+             handlers::metrics(dependencies.render_metrics, dependencies.metrics_token), Execution::kInline);
+  router.add(Method::kGet, "/api/v1/version", handlers::version(dependencies.build), Execution::kInline);
+  router.add(Method::kGet, "/api/v1/openapi.yaml", handlers::openapi_document(dependencies.openapi_document),
              Execution::kInline);
-  router.add(Method::kGet, "/api/v1/version", handlers::version(deps.build), Execution::kInline);
-  router.add(Method::kGet, "/api/v1/openapi.yaml", handlers::openapi_document(deps.openapi_document),
-             Execution::kInline);
-  router.add(Method::kGet, "/api/v1/audit/head", handlers::audit_head(deps.audit));
+  router.add(Method::kGet, "/api/v1/audit/head", handlers::audit_head(dependencies.audit));
 }
 
 }  // namespace personae

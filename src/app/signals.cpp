@@ -18,9 +18,8 @@ sigset_t shutdown_set() {
 
 }  // namespace
 
-ShutdownSignals::ShutdownSignals() {
-  const sigset_t set = shutdown_set();
-  if (pthread_sigmask(SIG_BLOCK, &set, &previous_mask_) != 0)
+ShutdownSignals::ShutdownSignals() : shutdown_set_(shutdown_set()) {
+  if (pthread_sigmask(SIG_BLOCK, &shutdown_set_, &previous_mask_) != 0)
     throw std::runtime_error("pthread_sigmask failed");
 }
 
@@ -29,9 +28,8 @@ ShutdownSignals::~ShutdownSignals() {
 }
 
 int ShutdownSignals::wait() {
-  const sigset_t set = shutdown_set();
   int received = 0;
-  while (sigwait(&set, &received) != 0) {
+  while (sigwait(&shutdown_set_, &received) != 0) {
   }
   return received;
 }

@@ -18,7 +18,8 @@ class ShutdownSignals {
   int wait();
 
  private:
-  sigset_t previous_mask_;
+  sigset_t shutdown_set_{};
+  sigset_t previous_mask_{};
 };
 
 const char* signal_name(int signal_number);

@@ -12,7 +12,7 @@ namespace personae {
 namespace {
 
 std::string to_hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  static constexpr std::string_view kDigits = "0123456789abcdef";
   std::string hex(size * 2, '\0');
   for (std::size_t i = 0; i < size; ++i) {
     hex[2 * i] = kDigits[bytes[i] >> 4];

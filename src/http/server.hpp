@@ -17,14 +17,14 @@ struct ServerOptions {
   int worker_threads = 4;          ///< the bounded pool that runs Execution::kBlocking handlers
   /// Blocking handlers waiting for a worker; beyond it, 503 with Retry-After: 1, handler not run.
   std::size_t max_pending_blocking = 256;
-  std::size_t max_body_bytes = 1024 * 1024;            ///< beyond it: 413
-  std::size_t max_header_bytes = 16 * 1024;            ///< request line and fields; beyond it: 431
-  std::chrono::milliseconds header_timeout{10'000};    ///< from the first byte to the end of the head: 408
-  std::chrono::milliseconds body_timeout{30'000};      ///< to read the whole body: 408
-  std::chrono::milliseconds idle_timeout{60'000};      ///< keep-alive wait for the next request
-  std::chrono::milliseconds write_timeout{30'000};     ///< to write one response
-  std::chrono::milliseconds shutdown_timeout{20'000};  ///< for in-flight requests to finish
-  std::size_t max_connections = 10'000;                ///< beyond it, a new connection gets 503 and is closed
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  ///< beyond it: 413
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  ///< request line and fields; beyond it: 431
+  std::chrono::milliseconds header_timeout{10'000};       ///< from the first byte to the end of the head: 408
+  std::chrono::milliseconds body_timeout{30'000};         ///< to read the whole body: 408
+  std::chrono::milliseconds idle_timeout{60'000};         ///< keep-alive wait for the next request
+  std::chrono::milliseconds write_timeout{30'000};        ///< to write one response
+  std::chrono::milliseconds shutdown_timeout{20'000};     ///< for in-flight requests to finish
+  std::size_t max_connections = 10'000;  ///< beyond it, a new connection gets 503 and is closed
 };
 
 /// The HTTP/1.1 server (Boost.Beast + Asio coroutines). Each connection is a coroutine on a strand

@@ -1,5 +1,6 @@
 #include "observability/log.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -77,8 +78,8 @@ void write(Level level, std::string_view message, const nlohmann::json& fields) 
 
 void configure(Level level, Format format) {
   static bool buffered = [] {
-    static char buffer[64 * 1024];
-    std::setvbuf(stderr, buffer, _IOFBF, sizeof(buffer));
+    static std::array<char, 64 * 1024> buffer;
+    std::setvbuf(stderr, buffer.data(), _IOFBF, buffer.size());
     return true;
   }();
   (void)buffered;
