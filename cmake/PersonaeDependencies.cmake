@@ -21,3 +21,12 @@ foreach(component core sqlite3 postgresql)
 endforeach()
 set_property(TARGET SOCI::sqlite3 APPEND PROPERTY INTERFACE_LINK_LIBRARIES SOCI::core SQLite::SQLite3)
 set_property(TARGET SOCI::postgresql APPEND PROPERTY INTERFACE_LINK_LIBRARIES SOCI::core PostgreSQL::PostgreSQL)
+
+# Security libraries (Debian ships pkg-config files for them).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+pkg_check_modules(LIBOATH REQUIRED IMPORTED_TARGET liboath)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+set(PERSONAE_COMMON_PASSWORDS_FILE /usr/share/john/password.lst CACHE FILEPATH
+    "Common passwords refused at sign-up (Debian package john-data)")

@@ -1,0 +1,42 @@
+#include "domain/accounts/tenant.hpp"
+
+#include <gtest/gtest.h>
+
+#include "domain/accounts/text.hpp"
+
+namespace personae {
+namespace {
+
+TEST(TenantName, TrimsAndAcceptsUpToAHundredCharacters) {
+  EXPECT_EQ(parse_tenant_name("  Acme Agency \n").value(), "Acme Agency");
+  EXPECT_EQ(parse_tenant_name("x").value(), "x");
+  EXPECT_TRUE(parse_tenant_name(std::string(100, 'n')).has_value());
+  // 100 two-byte characters are 200 bytes but 100 characters.
+  std::string accented;
+  for (int i = 0; i < 100; ++i) accented += "\xC3\xA9";
+  EXPECT_TRUE(parse_tenant_name(accented).has_value());
+}
+
+TEST(TenantName, RejectsEmptyTooLongControlAndInvalidUtf8) {
+  for (const std::string& name :
+       {std::string(), std::string("   "), std::string(101, 'n'), std::string("a\tb"), std::string("a\x7f"),
+        std::string("bad\xC3"), std::string("nul\0x", 5)}) {
+    const auto result = parse_tenant_name(name);
+    ASSERT_FALSE(result.has_value()) << name;
+    EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST(Utf8CodePoints, CountsAndRejectsInvalidSequences) {
+  EXPECT_EQ(utf8_code_points(""), 0u);
+  EXPECT_EQ(utf8_code_points("abc"), 3u);
+  EXPECT_EQ(utf8_code_points("\xE2\x82\xAC\xF0\x9F\x98\x80"), 2u);
+  EXPECT_EQ(utf8_code_points("\xC0\xAF"), std::nullopt);          // overlong '/'
+  EXPECT_EQ(utf8_code_points("\xED\xA0\x80"), std::nullopt);      // surrogate
+  EXPECT_EQ(utf8_code_points("\xF4\x90\x80\x80"), std::nullopt);  // above U+10FFFF
+  EXPECT_EQ(utf8_code_points("\x80"), std::nullopt);
+  EXPECT_EQ(utf8_code_points("\xE2\x82"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace personae
