@@ -1,0 +1,108 @@
+#pragma once
+
+// Internal helpers shared by the accounts services (not part of their public API).
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/accounts/user.hpp"
+#include "domain/audit/audit_entry.hpp"
+#include "domain/authorization/authorization.hpp"
+#include "ports/rate_limiter.hpp"
+#include "ports/recovery_code_repository.hpp"
+#include "ports/user_repository.hpp"
+#include "security/password_hasher.hpp"
+#include "security/secret_box.hpp"
+#include "services/accounts/accounts_types.hpp"
+
+namespace personae::accounts_detail {
+
+/// Runs `work` (returning a Result) and turns an AppError thrown by a repository into its Error.
+template <class Work>
+auto guarded(Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const AppError& error) {
+    return tl::unexpected<Error>(error.error());
+  }
+}
+
+/// A JSON object of string fields, for NewAuditEntry::details.
+std::string json_details(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+
+/// An audit entry that carries the request's ip and id besides `fields`.
+NewAuditEntry audit_entry(std::optional<std::string> tenant_id, std::string actor, std::string action,
+                          std::string target, const ClientInfo& client,
+                          std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
+
+inline std::string user_actor(std::string_view user_id) {
+  return "user:" + std::string(user_id);
+}
+/// "user:<id>" or "api_key:<id>".
+std::string principal_actor(const Principal& principal);
+
+/// kPermissionDenied unless principal.can(action).
+Result<void> require(const Principal& principal, Action action);
+/// kPermissionDenied for an API-key principal (operations on one's own account).
+Result<void> require_user(const Principal& principal);
+
+/// "login:ip:<ip>" and "login:account:<sha256 of the normalised e-mail>".
+std::string ip_rate_key(std::string_view ip);
+std::string account_rate_key(std::string_view normalized_email);
+
+/// Takes one token from `key`; rate_limited_error() when refused.
+Result<void> take_rate(RateLimiter& limiter, std::string_view key, const RateLimit& limit);
+
+/// The instant to stamp a new access token with: now, or the first whole second after the one of
+/// the user's tokens_valid_after when that is later (see AuthService's same-second rule).
+std::chrono::system_clock::time_point issue_time(std::int64_t now_unix_ms,
+                                                 std::int64_t tokens_valid_after_unix_ms);
+
+/// Whether a token issued at `iat` (whole seconds) may predate tokens_valid_after:
+/// iat * 1000 <= tokens_valid_after (the whole second of the cutoff is refused).
+bool issued_before_cutoff(std::chrono::system_clock::time_point iat, std::int64_t tokens_valid_after_unix_ms);
+
+/// The AAD binding a user's sealed TOTP secret to its row.
+std::string totp_aad(std::string_view user_id);
+
+/// The plaintext TOTP secret of `user` (kInternal when it cannot be opened, kFailedPrecondition
+/// when none is stored).
+Result<std::string> open_totp_secret(const security::SecretBox& box, const User& user);
+
+/// Checks a TOTP code against the user's secret and, in `tx`, records its step atomically.
+/// False for a wrong or replayed code.
+bool accept_and_record_totp(Transaction& tx, UserRepository& users, const User& user, std::string_view secret,
+                            std::string_view code, std::chrono::system_clock::time_point now);
+
+/// Consumes a recovery code in `tx`; false for a malformed, wrong or used one.
+bool consume_recovery_code(Transaction& tx, RecoveryCodeRepository& codes, const std::string& user_id,
+                           std::string_view code, std::int64_t now_unix_ms);
+
+/// New raw recovery codes and their hashes (same order).
+struct RecoveryCodes {
+  std::vector<std::string> codes;
+  std::vector<std::string> hashes;
+};
+RecoveryCodes make_recovery_codes();
+
+/// Verifies a password against the user (false on mismatch); kUnavailable when the hasher is busy.
+Result<bool> check_password(security::PasswordHasher& hasher, const User& user, std::string_view password);
+
+/// Policy (if enforced) then hash. kInvalidArgument for the policy, kUnavailable when busy.
+Result<std::string> hash_new_password(security::PasswordHasher& hasher, const AccountsOptions& options,
+                                      std::string_view password, std::string_view email);
+
+/// A display name: trimmed, 0-100 characters of UTF-8 without control characters.
+Result<std::string> parse_display_name(std::string_view raw);
+
+/// Scopes: non-empty kind (1-50 chars) and ids (1-100 chars each, no control characters).
+Result<void> validate_scopes(const std::vector<ResourceScope>& scopes);
+
+}  // namespace personae::accounts_detail
