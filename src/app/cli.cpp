@@ -123,8 +123,44 @@ int run_cli(int argc, char** argv) {
   audit_verify->add_option("--tenant", audit_tenant, "verify this tenant's chain instead of the system chain")
       ->type_name("ID");
 
+  auto* tenant = app.add_subcommand("tenant", "Create and list tenants (agencies).");
+  tenant->require_subcommand(1);
+  std::string tenant_name;
+  auto* tenant_create = tenant->add_subcommand("create", "Create a tenant.");
+  tenant_create->add_option("--name", tenant_name, "the tenant's name (unique)")
+      ->required()
+      ->type_name("NAME");
+  auto* tenant_list = tenant->add_subcommand("list", "List every tenant.");
+
+  auto* user = app.add_subcommand("user", "Create users and switch them off. There is no default account.");
+  user->require_subcommand(1);
+  std::string user_tenant;
+  std::string user_email;
+  std::string user_role;
+  std::string user_display_name;
+  auto* user_create = user->add_subcommand(
+      "create",
+      "Create a user (or add an existing one) as a member of a tenant.\n"
+      "The password is read from standard input, never from the command line:\n"
+      "  personae user create --tenant Acme --email ana@example.com --role owner < password.txt");
+  user_create->add_option("--tenant", user_tenant, "the tenant's name")->required()->type_name("NAME");
+  user_create->add_option("--email", user_email, "the user's e-mail address")->required()->type_name("EMAIL");
+  user_create->add_option("--role", user_role, "owner, admin, manager, chatter or viewer")
+      ->required()
+      ->type_name("ROLE");
+  user_create->add_option("--display-name", user_display_name, "the name shown in the dashboard")
+      ->type_name("NAME");
+  auto* user_disable =
+      user->add_subcommand("disable", "Disable a user everywhere; every session ends at once.");
+  user_disable->add_option("--email", user_email, "the user's e-mail address")
+      ->required()
+      ->type_name("EMAIL");
+  auto* user_enable = user->add_subcommand("enable", "Enable a disabled user again.");
+  user_enable->add_option("--email", user_email, "the user's e-mail address")->required()->type_name("EMAIL");
+
   // Every command that reads the configuration takes the common options (shown in its --help).
-  for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify}) {
+  for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify, tenant_create,
+                        tenant_list, user_create, user_disable, user_enable}) {
     add_common_options(*command, common);
   }
 
@@ -163,6 +199,13 @@ int run_cli(int argc, char** argv) {
     if (worker->parsed()) return worker_command(config, *signals);
     if (migrate->parsed()) return migrate_command(config, migrate_to, migrate_status);
     if (audit_verify->parsed()) return audit_verify_command(config, audit_tenant);
+    if (tenant_create->parsed()) return tenant_create_command(config, tenant_name);
+    if (tenant_list->parsed()) return tenant_list_command(config);
+    if (user_create->parsed()) {
+      return user_create_command(config, user_tenant, user_email, user_role, user_display_name);
+    }
+    if (user_disable->parsed()) return user_set_disabled_command(config, user_email, true);
+    if (user_enable->parsed()) return user_set_disabled_command(config, user_email, false);
   } catch (const ConfigError& error) {
     std::cerr << "personae: configuration error: " << error.what() << "\n";
     return kExitUsage;

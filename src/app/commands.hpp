@@ -17,6 +17,12 @@ int serve_command(const Config& config, ShutdownSignals& signals);
 int worker_command(const Config& config, ShutdownSignals& signals);
 int migrate_command(const Config& config, std::optional<int> target, bool status_only);
 int config_check_command(const Config& config);
+int tenant_create_command(const Config& config, const std::string& name);
+int tenant_list_command(const Config& config);
+/// Reads the password from standard input.
+int user_create_command(const Config& config, const std::string& tenant, const std::string& email,
+                        const std::string& role, const std::string& display_name);
+int user_set_disabled_command(const Config& config, const std::string& email, bool disabled);
 int audit_verify_command(const Config& config, const std::optional<std::string>& tenant_id);
 
 }  // namespace personae

@@ -98,11 +98,13 @@ std::optional<milliseconds> parse_duration(std::string_view text) {
   if (unit == "s") return milliseconds(*number * 1000);
   if (unit == "m") return milliseconds(*number * 60'000);
   if (unit == "h") return milliseconds(*number * 3'600'000);
+  if (unit == "d") return milliseconds(*number * 86'400'000);
   return std::nullopt;
 }
 
 std::string format_duration(milliseconds value) {
   const auto ms = value.count();
+  if (ms % 86'400'000 == 0 && ms != 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms % 3'600'000 == 0 && ms != 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms % 60'000 == 0 && ms != 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
@@ -140,7 +142,10 @@ Field string_field(std::string path, std::string description, Accessor<std::stri
     if (!node.is_string()) wrong_type(origin, field, node);
     field.from_text(config, node.as_string()->get(), origin);
   };
-  field.show = [access](const Config& config) { return in_quotes(view(access, config)); };
+  field.show = [access](const Config& config) {
+    const auto& value = view(access, config);
+    return value.empty() ? std::string() : in_quotes(value);
+  };
   return field;
 }
 
@@ -240,7 +245,7 @@ Field duration_field(std::string path, std::string description, Accessor<millise
                      milliseconds min, milliseconds max) {
   Field field = make_field(std::move(path),
                            "a duration from " + format_duration(min) + " to " + format_duration(max) +
-                               " written like \"250ms\", \"10s\", \"2m\" or \"1h\"",
+                               " written like \"250ms\", \"10s\", \"2m\", \"1h\" or \"7d\"",
                            std::move(description));
   field.from_text = [access, min, max, expected = field.expected](Config& config, std::string_view text,
                                                                   const Origin& origin) {
@@ -484,6 +489,67 @@ const std::vector<Field>& schema() {
                                      [](Config& c) -> Secret& { return c.metrics.token; })) {
       f.push_back(std::move(field));
     }
+    f.push_back(string_field("auth.issuer", "The `iss` of access tokens.",
+                             [](Config& c) -> std::string& { return c.auth.issuer; }));
+    f.push_back(string_field("auth.audience", "The `aud` of access tokens.",
+                             [](Config& c) -> std::string& { return c.auth.audience; }));
+    f.push_back(
+        string_field("auth.jwt_keys_dir",
+                     "Folder of ES256 signing keys (<kid>.pem); a key is generated there when it is empty. "
+                     "Share it between replicas. Default: <data_dir>/keys.",
+                     [](Config& c) -> std::string& { return c.auth.jwt_keys_dir; }));
+    f.push_back(string_field("auth.jwt_active_kid", "Which key signs (default: the newest file name).",
+                             [](Config& c) -> std::string& { return c.auth.jwt_active_kid; }));
+    f.push_back(duration_field(
+        "auth.access_ttl", "Lifetime of an access token.",
+        [](Config& c) -> milliseconds& { return c.auth.access_ttl; }, milliseconds(60'000),
+        milliseconds(3'600'000)));
+    f.push_back(duration_field(
+        "auth.jwt_leeway", "Clock skew tolerated on exp and nbf.",
+        [](Config& c) -> milliseconds& { return c.auth.jwt_leeway; }, milliseconds(0), milliseconds(60'000)));
+    f.push_back(duration_field(
+        "auth.refresh_ttl", "A refresh token expires after this long unused.",
+        [](Config& c) -> milliseconds& { return c.auth.refresh_ttl; }, milliseconds(60'000),
+        milliseconds(90LL * 86'400'000)));
+    f.push_back(duration_field(
+        "auth.session_lifetime", "Absolute lifetime of a sign-in, however often refreshed.",
+        [](Config& c) -> milliseconds& { return c.auth.session_lifetime; }, milliseconds(60'000),
+        milliseconds(365LL * 86'400'000)));
+    f.push_back(size_field(
+        "auth.argon2_memory", "Argon2id memory cost per password hash (at least 19MiB).",
+        [](Config& c) -> std::size_t& { return c.auth.argon2_memory; }, 19ULL << 20, 4ULL << 30));
+    f.push_back(integer_field<int>(
+        "auth.argon2_passes", "Argon2id passes (at least 2).",
+        [](Config& c) -> int& { return c.auth.argon2_passes; }, 2, 64));
+    f.push_back(integer_field<int>(
+        "auth.max_concurrent_hashes",
+        "Password hashes computed at once; the rest wait (a login flood cannot starve "
+        "the server).",
+        [](Config& c) -> int& { return c.auth.max_concurrent_hashes; }, 1, 256));
+    f.push_back(integer_field<int>(
+        "auth.max_waiting_hashes", "Password checks waiting before new ones get 503.",
+        [](Config& c) -> int& { return c.auth.max_waiting_hashes; }, 0, 100'000));
+    f.push_back(
+        bool_field("auth.cookie_secure",
+                   "Mark dashboard cookies Secure (browsers accept them on http://localhost too; turn "
+                   "off only for plain HTTP on another host).",
+                   [](Config& c) -> bool& { return c.auth.cookie_secure; }));
+    f.push_back(duration_field(
+        "auth.setup_token_ttl", "Lifetime of the first-run setup link.",
+        [](Config& c) -> milliseconds& { return c.auth.setup_token_ttl; }, milliseconds(60'000),
+        milliseconds(7LL * 86'400'000)));
+    f.push_back(
+        string_field("secrets.master_key_file",
+                     "32-byte key sealing secrets at rest (TOTP secrets); created on first run. Back it up "
+                     "with the database. Default: <data_dir>/secrets/master.key.",
+                     [](Config& c) -> std::string& { return c.secrets.master_key_file; }));
+    for (auto& field :
+         secret_fields("redis.url",
+                       "redis://[:password@]host:port[/db]: share rate limits between replicas. "
+                       "Without it, limits are per process.",
+                       [](Config& c) -> Secret& { return c.redis.url; })) {
+      f.push_back(std::move(field));
+    }
     return f;
   }();
   return fields;
@@ -595,6 +661,14 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
 }
 
 void validate(Config& config) {
+  const std::filesystem::path data_dir(config.data_dir);
+  if (config.auth.jwt_keys_dir.empty()) config.auth.jwt_keys_dir = (data_dir / "keys").string();
+  if (config.secrets.master_key_file.empty()) {
+    config.secrets.master_key_file = (data_dir / "secrets" / "master.key").string();
+  }
+  if (config.auth.session_lifetime < config.auth.refresh_ttl) {
+    throw ConfigError("auth.session_lifetime: must be at least auth.refresh_ttl");
+  }
   if (config.database.url.empty()) {
     config.database.url = "sqlite://" + (std::filesystem::path(config.data_dir) / "personae.db").string();
   }

@@ -62,12 +62,40 @@ struct MetricsConfig {
   Secret token;  ///< when set, /metrics requires "Authorization: Bearer <token>"
 };
 
+struct AuthConfig {
+  std::string issuer = "personae";
+  std::string audience = "personae-api";
+  std::string jwt_keys_dir;  ///< empty until resolved: <data_dir>/keys
+  std::string jwt_active_kid;
+  std::chrono::milliseconds access_ttl{15 * 60'000};
+  std::chrono::milliseconds jwt_leeway{30'000};
+  std::chrono::milliseconds refresh_ttl{14LL * 86'400'000};
+  std::chrono::milliseconds session_lifetime{30LL * 86'400'000};
+  std::size_t argon2_memory = std::size_t{19} << 20;
+  int argon2_passes = 2;
+  int max_concurrent_hashes = 2;
+  int max_waiting_hashes = 64;
+  bool cookie_secure = true;
+  std::chrono::milliseconds setup_token_ttl{3'600'000};
+};
+
+struct SecretsConfig {
+  std::string master_key_file;  ///< empty until resolved: <data_dir>/secrets/master.key
+};
+
+struct RedisConfig {
+  Secret url;  ///< empty: rate limits are per process
+};
+
 struct Config {
   std::string data_dir = "./var";
   ServerConfig server;
   DatabaseConfig database;
   LoggingConfig logging;
   MetricsConfig metrics;
+  AuthConfig auth;
+  SecretsConfig secrets;
+  RedisConfig redis;
   std::string source_file;  ///< the TOML file read, empty when none
 };
 

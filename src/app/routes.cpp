@@ -1,9 +1,15 @@
 #include "app/routes.hpp"
 
+#include <chrono>
 #include <span>
+#include <stdexcept>
 
 #include "core/embedded_file.hpp"
+#include "http/handlers/account_handlers.hpp"
 #include "http/handlers/system_handlers.hpp"
+#include "http/problem.hpp"
+#include "security/tokens.hpp"
+#include "services/accounts/authenticator.hpp"
 
 namespace personae {
 
@@ -16,19 +22,104 @@ std::string_view openapi_document() {
   return {};
 }
 
+http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimiter& limiter,
+                                        const AccountsOptions& options) {
+  return [&authenticator, &limiter, &options](std::string_view token) -> Result<Principal> {
+    auto principal = token.starts_with(security::ApiKey::kScheme)
+                         ? authenticator.authenticate_api_key(token)
+                         : authenticator.authenticate_access_token(token);
+    if (!principal) return principal;
+    if (auto allowed = check_tenant_api_rate(limiter, options, *principal); !allowed) {
+      const auto seconds = retry_after_seconds(allowed.error());
+      if (!seconds) return tl::unexpected(allowed.error());
+      throw http::HttpError(http::too_many_requests(allowed.error().message, std::chrono::seconds(*seconds)));
+    }
+    return principal;
+  };
+}
+
 void register_routes(http::Router& router, const RouteDependencies& dependencies) {
   using http::Execution;
   using http::Method;
+  using http::RouteAccess;
   namespace handlers = http::handlers;
+  if (dependencies.accounts == nullptr) throw std::invalid_argument("register_routes: no account services");
+  const AccountRouteDependencies& accounts = *dependencies.accounts;
+  const auto& authenticator = accounts.authenticator;
+  const auto& cookies = authenticator.cookies();
+  const auto open = RouteAccess::public_route();
+  const auto signed_in = RouteAccess::any_principal();
+  // Every non-public route goes through here, so its declared access is the one enforced.
+  const auto secured = [&](Method method, std::string pattern, RouteAccess access,
+                           http::auth::PrincipalHandler handler) {
+    router.add(method, std::move(pattern), access,
+               http::auth::guard(authenticator, access, std::move(handler)), Execution::kBlocking);
+  };
 
-  router.add(Method::kGet, "/health", handlers::health(), Execution::kInline);
-  router.add(Method::kGet, "/ready", handlers::ready(dependencies.readiness));
-  router.add(Method::kGet, "/metrics",
+  router.add(Method::kGet, "/health", open, handlers::health(), Execution::kInline);
+  router.add(Method::kGet, "/ready", open, handlers::ready(dependencies.readiness));
+  // Public in the matrix: the handler checks metrics.token itself (or serves loopback only).
+  router.add(Method::kGet, "/metrics", open,
              handlers::metrics(dependencies.render_metrics, dependencies.metrics_token), Execution::kInline);
-  router.add(Method::kGet, "/api/v1/version", handlers::version(dependencies.build), Execution::kInline);
-  router.add(Method::kGet, "/api/v1/openapi.yaml", handlers::openapi_document(dependencies.openapi_document),
+  router.add(Method::kGet, "/api/v1/version", open, handlers::version(dependencies.build),
              Execution::kInline);
-  router.add(Method::kGet, "/api/v1/audit/head", handlers::audit_head(dependencies.audit));
+  router.add(Method::kGet, "/api/v1/openapi.yaml", open,
+             handlers::openapi_document(dependencies.openapi_document), Execution::kInline);
+  // The system chain's head is public by design (publishing it is the point); tenant chains are
+  // read through audit.read routes.
+  router.add(Method::kGet, "/api/v1/audit/head", open, handlers::audit_head(dependencies.audit));
+
+  // Sign-in: public; the body's credential (password, ticket, refresh token) is checked by the
+  // service.
+  router.add(Method::kPost, "/api/v1/auth/login", open, handlers::login(accounts.auth, cookies));
+  router.add(Method::kPost, "/api/v1/auth/mfa-enrolment", open,
+             handlers::begin_required_enrolment(accounts.auth));
+  router.add(Method::kPost, "/api/v1/auth/mfa-enrolment/confirm", open,
+             handlers::complete_required_enrolment(accounts.auth, cookies));
+  router.add(Method::kPost, "/api/v1/auth/refresh", open, handlers::refresh(accounts.auth, cookies));
+  router.add(Method::kPost, "/api/v1/auth/logout", open, handlers::logout(accounts.auth, cookies));
+  secured(Method::kPost, "/api/v1/auth/logout-all", signed_in,
+          handlers::logout_all_as(accounts.auth, cookies));
+
+  secured(Method::kGet, "/api/v1/me", signed_in, handlers::me_as(accounts.team));
+  secured(Method::kPost, "/api/v1/me/password", signed_in,
+          handlers::change_password_as(accounts.auth, cookies));
+  secured(Method::kGet, "/api/v1/sessions", signed_in, handlers::list_sessions_as(accounts.auth, cookies));
+  secured(Method::kDelete, "/api/v1/sessions/{id}", signed_in, handlers::revoke_session_as(accounts.auth));
+  secured(Method::kPost, "/api/v1/me/totp", signed_in, handlers::begin_totp_as(accounts.second_factor));
+  secured(Method::kPost, "/api/v1/me/totp/confirm", signed_in,
+          handlers::confirm_totp_as(accounts.second_factor));
+  secured(Method::kDelete, "/api/v1/me/totp", signed_in, handlers::disable_totp_as(accounts.second_factor));
+  secured(Method::kPost, "/api/v1/me/recovery-codes", signed_in,
+          handlers::regenerate_recovery_codes_as(accounts.second_factor));
+
+  secured(Method::kPatch, "/api/v1/tenant", RouteAccess::action(Action::kTenantManageSecurity),
+          handlers::update_tenant_as(accounts.second_factor));
+  secured(Method::kGet, "/api/v1/members", RouteAccess::action(Action::kMemberList),
+          handlers::list_members_as(accounts.team));
+  secured(Method::kPatch, "/api/v1/members/{user_id}", RouteAccess::action(Action::kMemberManage),
+          handlers::update_member_as(accounts.team));
+  secured(Method::kDelete, "/api/v1/members/{user_id}", RouteAccess::action(Action::kMemberManage),
+          handlers::remove_member_as(accounts.team));
+  secured(Method::kGet, "/api/v1/invitations", RouteAccess::action(Action::kMemberInvite),
+          handlers::list_invitations_as(accounts.team));
+  secured(Method::kPost, "/api/v1/invitations", RouteAccess::action(Action::kMemberInvite),
+          handlers::create_invitation_as(accounts.team));
+  secured(Method::kDelete, "/api/v1/invitations/{id}", RouteAccess::action(Action::kMemberInvite),
+          handlers::revoke_invitation_as(accounts.team));
+  secured(Method::kPost, "/api/v1/invitations/accept", signed_in,
+          handlers::accept_invitation_as(accounts.team));
+  router.add(Method::kPost, "/api/v1/invitations/register", open,
+             handlers::register_with_invitation(accounts.team));
+  secured(Method::kGet, "/api/v1/api-keys", RouteAccess::action(Action::kApiKeyList),
+          handlers::list_api_keys_as(accounts.team));
+  secured(Method::kPost, "/api/v1/api-keys", RouteAccess::action(Action::kApiKeyManage),
+          handlers::create_api_key_as(accounts.team));
+  secured(Method::kDelete, "/api/v1/api-keys/{id}", RouteAccess::action(Action::kApiKeyManage),
+          handlers::revoke_api_key_as(accounts.team));
+
+  router.add(Method::kGet, "/api/v1/setup", open, handlers::setup_status(accounts.setup));
+  router.add(Method::kPost, "/api/v1/setup", open, handlers::complete_setup(accounts.setup));
 }
 
 }  // namespace personae

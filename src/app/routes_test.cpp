@@ -4,7 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <set>
+#include <tuple>
 
+#include "app/accounts_wiring.hpp"
 #include "app/build_info.hpp"
 #include "app/storage.hpp"
 #include "services/readiness_service.hpp"
@@ -13,27 +15,45 @@
 namespace personae {
 namespace {
 
-using RouteKey = std::pair<std::string, std::string>;  // method (lower case), path
+// method (lower case), path, access ("public", "authenticated" or an action name)
+using RouteKey = std::tuple<std::string, std::string, std::string>;
 
-/// API9 (inventory): every route the server registers is documented in api/openapi.yaml, and
-/// every documented operation is served.
-TEST(RouteTable, MatchesTheOpenApiDocumentExactly) {
-  testing::TempDir dir;
-  Config config;
-  config.database.url = "sqlite://" + (dir.path() / "routes.db").string();
-  SystemClock clock;
-  Storage storage = open_storage(config, clock);
+class RouteTableTest : public ::testing::Test {
+ protected:
+  RouteTableTest() {
+    config_.data_dir = dir_.path().string();
+    config_.database.url = "sqlite://" + (dir_.path() / "routes.db").string();
+    config_.auth.jwt_keys_dir = (dir_.path() / "keys").string();
+    config_.secrets.master_key_file = (dir_.path() / "master.key").string();
+  }
+
+  testing::TempDir dir_;
+  Config config_;
+  SystemClock clock_;
+};
+
+/// API9 (inventory) and the authorization matrix: every route the server registers is documented
+/// in api/openapi.yaml with the access it enforces (`x-personae-action`), and every documented
+/// operation is served. A route without an entry in the matrix fails here.
+TEST_F(RouteTableTest, MatchesTheOpenApiDocumentExactly) {
+  Storage storage = open_storage(config_, clock_);
+  auto accounts = build_accounts(config_, storage, clock_, nullptr);
   ReadinessService readiness(*storage.database, *storage.migrator, nullptr);
+  const http::auth::RequestAuthenticator authenticator(
+      bearer_verifier(*accounts->authenticator, *accounts->rate_limiter, accounts->options),
+      http::auth::CookieSettings{});
+  const AccountRouteDependencies account_routes{*accounts->auth, *accounts->second_factor, *accounts->team,
+                                                *accounts->setup, authenticator};
 
   http::Router router;
-  register_routes(
-      router, {kBuildInfo, readiness, *storage.audit, [] { return std::string(); }, "", openapi_document()});
+  register_routes(router, {kBuildInfo, readiness, *storage.audit, [] { return std::string(); }, "",
+                           openapi_document(), &account_routes});
 
   std::set<RouteKey> served;
   for (const auto& route : router.routes()) {
     std::string method(http::to_string(route.method));
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    served.emplace(method, route.pattern);
+    served.emplace(method, route.pattern, route.access.name());
   }
 
   const YAML::Node document = YAML::Load(std::string(openapi_document()));
@@ -42,11 +62,23 @@ TEST(RouteTable, MatchesTheOpenApiDocumentExactly) {
     for (const auto& operation : path.second) {
       const auto method = operation.first.as<std::string>();
       if (method == "get" || method == "post" || method == "put" || method == "patch" || method == "delete") {
-        documented.emplace(method, path.first.as<std::string>());
+        const auto action = operation.second["x-personae-action"];
+        ASSERT_TRUE(action.IsDefined())
+            << method << " " << path.first.as<std::string>() << " has no x-personae-action";
+        documented.emplace(method, path.first.as<std::string>(), action.as<std::string>());
       }
     }
   }
   EXPECT_EQ(served, documented);
+}
+
+TEST_F(RouteTableTest, RefusesToBuildWithoutTheAccountRoutes) {
+  Storage storage = open_storage(config_, clock_);
+  ReadinessService readiness(*storage.database, *storage.migrator, nullptr);
+  http::Router router;
+  EXPECT_THROW(register_routes(router, {kBuildInfo, readiness, *storage.audit, [] { return std::string(); },
+                                        "", openapi_document(), nullptr}),
+               std::invalid_argument);
 }
 
 TEST(OpenApiDocument, IsCompiledIntoTheBinary) {

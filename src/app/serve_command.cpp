@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/accounts_wiring.hpp"
 #include "app/build_info.hpp"
 #include "app/commands.hpp"
 #include "app/routes.hpp"
@@ -18,23 +19,6 @@
 
 namespace personae {
 namespace {
-
-/// Brings the schema up to date when allowed; otherwise only reports what is missing (/ready
-/// answers 503 until an operator runs `personae migrate`, the usual way with PostgreSQL).
-void prepare_schema(const Config& config, Storage& storage) {
-  const bool auto_migrate =
-      config.database.auto_migrate.value_or(storage.database->dialect() == Dialect::kSqlite);
-  if (auto_migrate) {
-    for (const auto& step : storage.migrator->migrate(std::nullopt)) {
-      log::info("migration applied", {{"version", step.version}, {"name", step.name}});
-    }
-    return;
-  }
-  if (const auto problem = storage.migrator->status().problem()) {
-    log::warn("database schema is not current; /ready answers 503 until `personae migrate` runs",
-              {{"problem", *problem}});
-  }
-}
 
 void register_database_metrics(observability::MetricsRegistry& metrics, Database& database) {
   auto& connections = metrics.callback_gauge("personae_db_pool_connections",
@@ -55,6 +39,28 @@ void register_build_metrics(observability::MetricsRegistry& metrics) {
              {"version", "commit", "compiler"})
       .labels({kBuildInfo.version, kBuildInfo.commit, kBuildInfo.compiler})
       .set(1);
+}
+
+/// On an installation without any user there is no default account: print a one-time link whose
+/// holder creates the first tenant and its owner. The token is in the fragment, which browsers do
+/// not send to servers, so it never lands in an access log.
+void print_setup_link_if_needed(Accounts& accounts, const std::string& url, std::chrono::milliseconds ttl) {
+  const auto required = accounts.setup->setup_required();
+  if (!required || !*required) return;
+  const auto token = accounts.setup->issue_setup_token();
+  if (!token) {
+    log::warn("cannot issue a setup link", {{"error", token.error().message}});
+    return;
+  }
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(ttl).count();
+  std::cout << "\nNo account exists yet. Create the first one (single use, valid " << minutes
+            << " minutes):\n  " << url << "/setup#token=" << *token
+            << "\nor, without a browser:\n  curl -X POST " << url
+            << "/api/v1/setup -H 'Content-Type: application/json' -d '{\"token\":\"" << *token
+            << "\",\"tenant\":\"My agency\",\"email\":\"you@example.com\",\"password\":\"...\"}'\n"
+            << "(or: personae user create --tenant NAME --email EMAIL --role owner)\n"
+            << std::endl;
+  log::info("first-run setup link printed on standard output", {{"valid_minutes", minutes}});
 }
 
 http::ServerOptions server_options(const ServerConfig& config) {
@@ -80,6 +86,7 @@ http::ServerOptions server_options(const ServerConfig& config) {
 http::HttpServiceOptions service_options(const ServerConfig& config) {
   http::HttpServiceOptions options;
   options.service_version = std::string(kBuildInfo.version);
+  options.cors_allowed_headers.emplace_back(http::auth::kCsrfHeader);
   options.cors_allowed_origins = config.cors_allowed_origins;
   options.cors_allow_credentials = config.cors_allow_credentials;
   options.hsts = config.hsts;
@@ -95,14 +102,20 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
   prepare_schema(config, storage);
 
   observability::MetricsRegistry metrics;
+  auto accounts = build_accounts(config, storage, clock, &metrics);
   register_database_metrics(metrics, *storage.database);
   register_build_metrics(metrics);
 
   http::Router router;
   http::HttpService service(router, metrics, service_options(config.server));
   ReadinessService readiness(*storage.database, *storage.migrator, [&service] { return service.draining(); });
+  const http::auth::RequestAuthenticator request_authenticator(
+      bearer_verifier(*accounts->authenticator, *accounts->rate_limiter, accounts->options),
+      http::auth::CookieSettings{.secure = config.auth.cookie_secure});
+  const AccountRouteDependencies account_routes{*accounts->auth, *accounts->second_factor, *accounts->team,
+                                                *accounts->setup, request_authenticator};
   register_routes(router, {kBuildInfo, readiness, *storage.audit, [&metrics] { return metrics.render(); },
-                           config.metrics.token.reveal(), openapi_document()});
+                           config.metrics.token.reveal(), openapi_document(), &account_routes});
   http::Server server(server_options(config.server), service);
   try {
     server.start();
@@ -122,6 +135,7 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
                           {"startup_ms", startup_ms}});
   std::cout << "Personae " << kBuildInfo.version << " is listening on " << url << " (database "
             << storage.database->redacted_url() << ").\nPress Ctrl+C (or send SIGTERM) to stop." << std::endl;
+  print_setup_link_if_needed(*accounts, url, config.auth.setup_token_ttl);
 
   const int received = signals.wait();
   log::info("shutting down", {{"signal", signal_name(received)},

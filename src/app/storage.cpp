@@ -1,6 +1,7 @@
 #include "app/storage.hpp"
 
 #include "core/error.hpp"
+#include "observability/log.hpp"
 
 namespace personae {
 
@@ -26,6 +27,28 @@ Storage open_storage(const Config& config, const Clock& clock) {
   storage.audit = std::make_unique<AuditLogService>(*storage.database, *storage.audit_repository, clock);
   storage.migrator = std::make_unique<SqlMigrator>(*storage.database, clock);
   return storage;
+}
+
+void prepare_schema(const Config& config, Storage& storage) {
+  const bool auto_migrate =
+      config.database.auto_migrate.value_or(storage.database->dialect() == Dialect::kSqlite);
+  if (auto_migrate) {
+    for (const auto& step : storage.migrator->migrate(std::nullopt)) {
+      log::info("migration applied", {{"version", step.version}, {"name", step.name}});
+    }
+    return;
+  }
+  if (const auto problem = storage.migrator->status().problem()) {
+    log::warn("database schema is not current; /ready answers 503 until `personae migrate` runs",
+              {{"problem", *problem}});
+  }
+}
+
+void require_current_schema(const Config& config, Storage& storage) {
+  prepare_schema(config, storage);
+  if (const auto problem = storage.migrator->status().problem()) {
+    throw AppError(ErrorCode::kFailedPrecondition, "the database schema is not current: " + *problem);
+  }
 }
 
 }  // namespace personae

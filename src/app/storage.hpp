@@ -27,4 +27,13 @@ SociDatabaseOptions database_options(const Config& config);
 /// ConfigError for a malformed database URL.
 Storage open_storage(const Config& config, const Clock& clock);
 
+/// Brings the schema up to date when database.auto_migrate allows it (the default on SQLite);
+/// otherwise only logs what is missing (serve then answers /ready with 503 until an operator
+/// runs `personae migrate`, the usual way with PostgreSQL).
+void prepare_schema(const Config& config, Storage& storage);
+
+/// prepare_schema(), then AppError(kFailedPrecondition) naming the problem if the schema is
+/// still not what this binary expects (for commands that need the tables).
+void require_current_schema(const Config& config, Storage& storage);
+
 }  // namespace personae

@@ -18,29 +18,30 @@ using namespace std::chrono_literals;
 class HttpServiceTest : public testing::Test {
  protected:
   HttpServiceTest() {
-    router_.add(Method::kGet, "/api/v1/personas/{id}", [](const Request& request) {
-      return Response::json(200, {{"id", std::string(request.path_param("id"))}});
-    });
-    router_.add(Method::kPost, "/api/v1/personas", [](const Request& request) {
+    router_.add(Method::kGet, "/api/v1/personas/{id}", RouteAccess::public_route(),
+                [](const Request& request) {
+                  return Response::json(200, {{"id", std::string(request.path_param("id"))}});
+                });
+    router_.add(Method::kPost, "/api/v1/personas", RouteAccess::public_route(), [](const Request& request) {
       const auto json = parse_json_body(request);
       JsonReader body(json);
       auto name = body.required<std::string>("name");
       body.finish();
       return Response::json(201, {{"name", name}});
     });
-    router_.add(Method::kGet, "/boom", [](const Request&) -> Response {
+    router_.add(Method::kGet, "/boom", RouteAccess::public_route(), [](const Request&) -> Response {
       throw std::runtime_error("secret connection string postgres://u:p@db");
     });
-    router_.add(Method::kGet, "/app-error", [](const Request&) -> Response {
+    router_.add(Method::kGet, "/app-error", RouteAccess::public_route(), [](const Request&) -> Response {
       throw AppError(ErrorCode::kConflict, "the slug is taken", "UNIQUE constraint failed: personas.slug");
     });
-    router_.add(Method::kGet, "/csp", [](const Request&) {
+    router_.add(Method::kGet, "/csp", RouteAccess::public_route(), [](const Request&) {
       Response response = Response::text(200, "<p>", "text/html");
       response.headers.set("Content-Security-Policy", "default-src 'self'");
       response.headers.set("Cache-Control", "public, max-age=60");
       return response;
     });
-    router_.add(Method::kGet, "/split", [](const Request&) {
+    router_.add(Method::kGet, "/split", RouteAccess::public_route(), [](const Request&) {
       Response response = Response::text(200, "x", "text/plain");
       response.headers.set("X-Echo", "a\r\nSet-Cookie: evil=1");
       return response;

@@ -1,5 +1,7 @@
 #include "http/problem.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace personae::http {
@@ -14,6 +16,9 @@ Response problem_response(const Problem& problem, std::string_view request_id) {
   if (!problem.detail.empty()) body["detail"] = problem.detail;
   if (!request_id.empty()) body["instance"] = std::string(request_id);
   Response response = Response::json(problem.status, body);
+  for (const auto& [name, value] : problem.headers) {
+    if (!iequals(name, "Content-Type")) response.headers.add(name, value);
+  }
   response.headers.set("Content-Type", "application/problem+json; charset=utf-8");
   return response;
 }
@@ -36,17 +41,51 @@ int status_for(ErrorCode code) {
   return 500;
 }
 
-Problem problem_for(const Error& error) {
+Problem problem_for(const Error& error, std::optional<std::chrono::milliseconds> retry_after) {
   Problem problem;
   problem.status = status_for(error.code);
   problem.title = std::string(reason_phrase(problem.status));
   // An internal error's message may still describe internals; the client gets the title only.
   if (error.code != ErrorCode::kInternal) problem.detail = error.message;
+  if (problem.status == 401) {
+    // RFC 9110 15.5.2: a 401 always carries a challenge.
+    problem.headers.set("WWW-Authenticate", "Bearer realm=\"" + std::string(kBearerRealm) + "\"");
+  }
+  if (problem.status == 429 || problem.status == 503) {
+    set_retry_after(problem.headers, retry_after.value_or(std::chrono::seconds(1)));
+  }
   return problem;
 }
 
+Problem unauthorized(std::string detail, bool invalid_token) {
+  Problem problem;
+  problem.status = 401;
+  problem.title = std::string(reason_phrase(401));
+  problem.detail = std::move(detail);
+  std::string challenge = "Bearer realm=\"" + std::string(kBearerRealm) + "\"";
+  // RFC 6750 3.1: without credentials the challenge carries no error code.
+  if (invalid_token) challenge += ", error=\"invalid_token\"";
+  problem.headers.set("WWW-Authenticate", challenge);
+  return problem;
+}
+
+Problem too_many_requests(std::string detail, std::chrono::milliseconds retry_after) {
+  Problem problem;
+  problem.status = 429;
+  problem.title = std::string(reason_phrase(429));
+  problem.detail = std::move(detail);
+  set_retry_after(problem.headers, retry_after);
+  return problem;
+}
+
+void set_retry_after(Headers& headers, std::chrono::milliseconds retry_after) {
+  // Whole seconds, rounded up: a client that waits exactly this long finds a token again.
+  const auto seconds = std::max<std::int64_t>(1, (retry_after.count() + 999) / 1000);
+  headers.set("Retry-After", std::to_string(seconds));
+}
+
 HttpError::HttpError(int status, std::string title, std::string detail)
-    : HttpError(
-          Problem{status, "about:blank", std::move(title), std::move(detail), nlohmann::json::object()}) {}
+    : HttpError(Problem{
+          status, "about:blank", std::move(title), std::move(detail), nlohmann::json::object(), {}}) {}
 
 }  // namespace personae::http

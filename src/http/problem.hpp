@@ -1,11 +1,14 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "http/headers.hpp"
 #include "http/response.hpp"
 
 namespace personae::http {
@@ -18,15 +21,36 @@ struct Problem {
   std::string title;
   std::string detail;
   nlohmann::json extensions = nlohmann::json::object();  ///< e.g. {"errors": [{"field": ...}]}
+  /// Sent with the response: `Retry-After` on 429/503, `WWW-Authenticate` on 401. Content-Type
+  /// is always the problem's own and cannot be overridden here.
+  Headers headers{};
 };
 
-/// `application/problem+json; charset=utf-8`, with `instance` set to the request id.
+/// `application/problem+json; charset=utf-8`, with `instance` set to the request id and
+/// `problem.headers` copied onto the response.
 Response problem_response(const Problem& problem, std::string_view request_id);
 
 /// The status an ErrorCode maps to.
 int status_for(ErrorCode code);
-/// A problem for an expected failure from a service (its public message as detail).
-Problem problem_for(const Error& error);
+/// A problem for an expected failure from a service (its public message as detail). Adds the
+/// headers its status calls for: `WWW-Authenticate: Bearer realm="personae"` on 401 and
+/// `Retry-After` on 429 and 503 (`retry_after` rounded up to whole seconds, at least 1; 1 when
+/// the service did not say).
+Problem problem_for(const Error& error, std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+
+/// The realm of every Bearer challenge.
+inline constexpr std::string_view kBearerRealm = "personae";
+
+/// A 401 with an RFC 6750 challenge. `invalid_token`: a credential was presented but is not
+/// valid (expired, revoked, malformed), so the challenge carries `error="invalid_token"`;
+/// otherwise none was presented and the challenge names only the realm.
+Problem unauthorized(std::string detail, bool invalid_token);
+
+/// 429 with `Retry-After` (rounded up to whole seconds, at least 1).
+Problem too_many_requests(std::string detail, std::chrono::milliseconds retry_after);
+
+/// Sets `Retry-After` to `retry_after` rounded up to whole seconds, at least 1.
+void set_retry_after(Headers& headers, std::chrono::milliseconds retry_after);
 
 /// Thrown by handlers (and request helpers) for a failure the client caused or should see.
 class HttpError : public std::runtime_error {

@@ -90,9 +90,22 @@ bool matches(const std::vector<std::string>& pattern, const std::vector<std::str
 
 }  // namespace
 
-void Router::add(Method method, std::string pattern, Handler handler, Execution execution) {
+std::string RouteAccess::name() const {
+  switch (kind_) {
+    case Kind::kPublic: return "public";
+    case Kind::kAuthenticated: return "authenticated";
+    case Kind::kAction: return std::string(to_string(*action_));
+  }
+  return "public";
+}
+
+void Router::add(Method method, std::string pattern, RouteAccess access, Handler handler,
+                 Execution execution) {
   if (method == Method::kOther) throw std::invalid_argument("route " + pattern + ": unsupported method");
   if (!handler) throw std::invalid_argument("route " + pattern + ": empty handler");
+  if (access.kind() != RouteAccess::Kind::kPublic && execution == Execution::kInline) {
+    throw std::invalid_argument("route " + pattern + ": an authenticated route must be kBlocking");
+  }
   validate_pattern(pattern);
   const std::string shape = shape_of(pattern);
   for (const auto& route : routes_) {
@@ -103,7 +116,7 @@ void Router::add(Method method, std::string pattern, Handler handler, Execution 
   }
   std::vector<std::string> segments;
   for (const auto segment : split_segments(pattern)) segments.emplace_back(segment);
-  routes_.push_back(Route{method, std::move(pattern), std::move(handler), execution});
+  routes_.push_back(Route{method, std::move(pattern), access, std::move(handler), execution});
   segments_.push_back(std::move(segments));
 }
 

@@ -2,11 +2,13 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "domain/authorization/authorization.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -18,9 +20,39 @@ using Handler = std::function<Response(const Request&)>;
 /// no disk, no hashing); kBlocking handlers run on the bounded worker pool.
 enum class Execution { kInline, kBlocking };
 
+/// Who may call a route. Every route declares one (Router::add requires it); the route table test
+/// compares it with the operation's `x-personae-action` in api/openapi.yaml, and the handler of a
+/// non-public route is wrapped by http/auth's guard(), which enforces it.
+class RouteAccess {
+ public:
+  enum class Kind { kPublic, kAuthenticated, kAction };
+
+  /// Anyone, without credentials (the route may still check its own, like /metrics).
+  static RouteAccess public_route() { return RouteAccess(Kind::kPublic, std::nullopt); }
+  /// Any authenticated principal, whatever its role (its own account, its own sessions).
+  static RouteAccess any_principal() { return RouteAccess(Kind::kAuthenticated, std::nullopt); }
+  /// A principal that holds `action` (Principal::can).
+  static RouteAccess action(Action action) { return RouteAccess(Kind::kAction, action); }
+
+  Kind kind() const { return kind_; }
+  /// Set exactly when kind() is kAction.
+  std::optional<Action> required_action() const { return action_; }
+  /// "public", "authenticated" or the action's name ("members.manage"): the `x-personae-action`
+  /// spelling.
+  std::string name() const;
+
+  bool operator==(const RouteAccess&) const = default;
+
+ private:
+  RouteAccess(Kind kind, std::optional<Action> action) : kind_(kind), action_(action) {}
+  Kind kind_;
+  std::optional<Action> action_;
+};
+
 struct Route {
   Method method;
   std::string pattern;  ///< "/api/v1/personas/{id}": literal segments and whole-segment "{name}"
+  RouteAccess access;
   Handler handler;
   Execution execution = Execution::kBlocking;
 };
@@ -38,8 +70,11 @@ using RouteResult = std::variant<RouteMatch, RouteNotFound, MethodNotAllowed>;
 /// The one route table. A GET route also answers HEAD.
 class Router {
  public:
-  /// Throws std::invalid_argument for a malformed pattern or a duplicate (method, pattern).
-  void add(Method method, std::string pattern, Handler handler, Execution execution = Execution::kBlocking);
+  /// Throws std::invalid_argument for a malformed pattern, a duplicate (method, pattern), or a
+  /// non-public route that is kInline (authentication reads the database, so it must run on the
+  /// worker pool).
+  void add(Method method, std::string pattern, RouteAccess access, Handler handler,
+           Execution execution = Execution::kBlocking);
   RouteResult match(Method method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

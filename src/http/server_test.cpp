@@ -130,17 +130,17 @@ class ServerTest : public testing::Test {
   Server& start(ServerOptions options = {}) {
     options.port = 0;
     router_.add(
-        Method::kGet, "/hello", [](const Request&) { return Response::text(200, "hello", "text/plain"); },
-        Execution::kInline);
-    router_.add(Method::kPost, "/echo", [](const Request& request) {
+        Method::kGet, "/hello", RouteAccess::public_route(),
+        [](const Request&) { return Response::text(200, "hello", "text/plain"); }, Execution::kInline);
+    router_.add(Method::kPost, "/echo", RouteAccess::public_route(), [](const Request& request) {
       return Response::text(200, request.body, "application/octet-stream");
     });
-    router_.add(Method::kGet, "/slow", [this](const Request&) {
+    router_.add(Method::kGet, "/slow", RouteAccess::public_route(), [this](const Request&) {
       slow_started_ = true;
       std::this_thread::sleep_for(300ms);
       return Response::text(200, "slow", "text/plain");
     });
-    router_.add(Method::kGet, "/block", [this](const Request&) {
+    router_.add(Method::kGet, "/block", RouteAccess::public_route(), [this](const Request&) {
       ++blocked_;
       released_.wait();
       return Response::text(200, "released", "text/plain");

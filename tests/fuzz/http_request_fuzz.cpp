@@ -29,24 +29,27 @@ constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 
 http::Router make_router() {
   http::Router router;
-  router.add(http::Method::kGet, "/api/v1/personas/{id}", [](const http::Request& request) {
-    const auto limit = request.query_param("limit");
-    return http::Response::json(
-        200, {{"id", std::string(request.path_param("id"))}, {"limit", limit.value_or("")}});
-  });
-  router.add(http::Method::kPost, "/api/v1/personas", [](const http::Request& request) {
-    const auto json = http::parse_json_body(request);
-    http::JsonReader body(json);
-    auto name = body.required<std::string>("name");
-    auto age = body.optional<int>("age");
-    auto tags = body.optional<std::vector<std::string>>("tags");
-    auto address = body.object("address");
-    auto city = address.optional<std::string>("city");
-    body.finish();
-    return http::Response::json(201, {{"name", name}, {"age", age.value_or(0)}, {"city", city.value_or("")}});
-  });
+  router.add(http::Method::kGet, "/api/v1/personas/{id}", http::RouteAccess::public_route(),
+             [](const http::Request& request) {
+               const auto limit = request.query_param("limit");
+               return http::Response::json(
+                   200, {{"id", std::string(request.path_param("id"))}, {"limit", limit.value_or("")}});
+             });
+  router.add(http::Method::kPost, "/api/v1/personas", http::RouteAccess::public_route(),
+             [](const http::Request& request) {
+               const auto json = http::parse_json_body(request);
+               http::JsonReader body(json);
+               auto name = body.required<std::string>("name");
+               auto age = body.optional<int>("age");
+               auto tags = body.optional<std::vector<std::string>>("tags");
+               auto address = body.object("address");
+               auto city = address.optional<std::string>("city");
+               body.finish();
+               return http::Response::json(
+                   201, {{"name", name}, {"age", age.value_or(0)}, {"city", city.value_or("")}});
+             });
   router.add(
-      http::Method::kGet, "/",
+      http::Method::kGet, "/", http::RouteAccess::public_route(),
       [](const http::Request&) { return http::Response::text(200, "ok", "text/plain"); },
       http::Execution::kInline);
   return router;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 namespace personae {
@@ -61,6 +62,13 @@ TEST(AuthorizationMatrix, RendersOneRowPerAction) {
   const auto table = render_authorization_matrix();
   EXPECT_NE(table.find("| `members.invite` |"), std::string::npos);
   EXPECT_NE(table.find("| owner | admin | manager | chatter | viewer |"), std::string::npos);
+}
+
+TEST(AuthorizationMatrix, TheDocumentedTableIsUpToDate) {
+  std::ifstream in(PERSONAE_SOURCE_DIR "/docs/authorization.md");
+  const std::string documented((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(documented.find(render_authorization_matrix()), std::string::npos)
+      << "regenerate the table in docs/authorization.md from render_authorization_matrix()";
 }
 
 }  // namespace
