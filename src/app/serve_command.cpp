@@ -57,7 +57,7 @@ void print_setup_link_if_needed(Accounts& accounts, const std::string& url, std:
             << " minutes):\n  " << url << "/setup#token=" << *token
             << "\nor, without a browser:\n  curl -X POST " << url
             << "/api/v1/setup -H 'Content-Type: application/json' -d '{\"token\":\"" << *token
-            << "\",\"tenant\":\"My agency\",\"email\":\"you@example.com\",\"password\":\"...\"}'\n"
+            << "\",\"tenant_name\":\"My agency\",\"email\":\"you@example.com\",\"password\":\"...\"}'\n"
             << "(or: personae user create --tenant NAME --email EMAIL --role owner)\n"
             << std::endl;
   log::info("first-run setup link printed on standard output", {{"valid_minutes", minutes}});
