@@ -44,6 +44,12 @@ std::unique_ptr<Accounts> build_accounts(const Config& config, Storage& storage,
   a.options.refresh_idle_ttl = config.auth.refresh_ttl;
   a.options.session_absolute_lifetime = config.auth.session_lifetime;
   a.options.setup_token_ttl = config.auth.setup_token_ttl;
+  a.options.login_per_ip = {static_cast<double>(config.auth.login_burst_per_ip),
+                            config.auth.login_per_ip_per_minute / 60.0};
+  a.options.login_per_account = {static_cast<double>(config.auth.login_burst_per_account),
+                                 config.auth.login_per_account_per_hour / 3600.0};
+  a.options.api_per_tenant = {static_cast<double>(config.auth.api_burst_per_tenant),
+                              static_cast<double>(config.auth.api_per_tenant_per_second)};
 
   security::PasswordHasherOptions hashing;
   hashing.memlimit_bytes = config.auth.argon2_memory;

@@ -538,6 +538,26 @@ const std::vector<Field>& schema() {
         "auth.setup_token_ttl", "Lifetime of the first-run setup link.",
         [](Config& c) -> milliseconds& { return c.auth.setup_token_ttl; }, milliseconds(60'000),
         milliseconds(7LL * 86'400'000)));
+    f.push_back(integer_field<int>(
+        "auth.login_burst_per_ip", "Sign-in attempts one client address may make at once.",
+        [](Config& c) -> int& { return c.auth.login_burst_per_ip; }, 1, 1'000'000));
+    f.push_back(integer_field<int>(
+        "auth.login_per_ip_per_minute", "Sustained sign-in attempts per client address.",
+        [](Config& c) -> int& { return c.auth.login_per_ip_per_minute; }, 1, 1'000'000));
+    f.push_back(integer_field<int>(
+        "auth.login_burst_per_account", "Sign-in attempts on one account at once.",
+        [](Config& c) -> int& { return c.auth.login_burst_per_account; }, 1, 1'000'000));
+    f.push_back(integer_field<int>(
+        "auth.login_per_account_per_hour",
+        "Sustained sign-in attempts per account (a success resets the account's count).",
+        [](Config& c) -> int& { return c.auth.login_per_account_per_hour; }, 1, 1'000'000));
+    f.push_back(integer_field<int>(
+        "auth.api_burst_per_tenant", "Authenticated API requests a tenant may make at once.",
+        [](Config& c) -> int& { return c.auth.api_burst_per_tenant; }, 1, 100'000'000));
+    f.push_back(integer_field<int>(
+        "auth.api_per_tenant_per_second",
+        "Sustained authenticated API requests per tenant (beyond: 429 with Retry-After).",
+        [](Config& c) -> int& { return c.auth.api_per_tenant_per_second; }, 1, 100'000'000));
     f.push_back(
         string_field("secrets.master_key_file",
                      "32-byte key sealing secrets at rest (TOTP secrets); created on first run. Back it up "

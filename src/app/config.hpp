@@ -77,6 +77,12 @@ struct AuthConfig {
   int max_waiting_hashes = 64;
   bool cookie_secure = true;
   std::chrono::milliseconds setup_token_ttl{3'600'000};
+  int login_burst_per_ip = 10;
+  int login_per_ip_per_minute = 10;
+  int login_burst_per_account = 5;
+  int login_per_account_per_hour = 20;
+  int api_burst_per_tenant = 200;
+  int api_per_tenant_per_second = 100;
 };
 
 struct SecretsConfig {

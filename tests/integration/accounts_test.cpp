@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "tests/integration/personae_process.hpp"
+#include "tests/support/redis_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace personae::testing {
@@ -150,6 +151,36 @@ TEST_F(AccountsCliTest, DisabledUserCannotSignInOrUseItsTokens) {
                                {{"email", "eve@example.com"}, {"password", "correct horse battery staple"}});
   EXPECT_EQ(login.status, 401);
   EXPECT_EQ(serve.terminate(), 0);
+}
+
+/// Two `serve` processes (two replicas) share the sign-in limit through a real Redis: failures on
+/// one count on the other.
+TEST_F(AccountsCliTest, TwoServersShareTheSignInLimitThroughRedis) {
+  RedisServer redis;
+  ASSERT_EQ(personae({"tenant", "create", "--name", "Acme"}).exit_status, 0);
+  ASSERT_EQ(personae({"user", "create", "--tenant", "Acme", "--email", "ana@example.com", "--role", "owner"},
+                     "correct horse battery staple\n")
+                .exit_status,
+            0);
+  const std::map<std::string, std::string> environment = {{"PERSONAE_REDIS_URL", redis.url()},
+                                                          {"PERSONAE_AUTH_LOGIN_BURST_PER_ACCOUNT", "3"},
+                                                          {"PERSONAE_AUTH_LOGIN_PER_ACCOUNT_PER_HOUR", "1"}};
+  ServeProcess first({data_dir(), {}, environment, true});
+  ServeProcess second({data_dir(), {}, environment, true});
+  const nlohmann::json wrong = {{"email", "ana@example.com"}, {"password", "not the password at all"}};
+  EXPECT_EQ(post_json(first.port(), "/api/v1/auth/login", wrong).status, 401);
+  EXPECT_EQ(post_json(second.port(), "/api/v1/auth/login", wrong).status, 401);
+  EXPECT_EQ(post_json(first.port(), "/api/v1/auth/login", wrong).status, 401);
+  // The account's burst of 3 is spent across both servers: the next attempt is refused on either.
+  const auto refused = post_json(second.port(), "/api/v1/auth/login", wrong);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_FALSE(refused.header("Retry-After").empty());
+  EXPECT_EQ(post_json(first.port(), "/api/v1/auth/login",
+                      {{"email", "ana@example.com"}, {"password", "correct horse battery staple"}})
+                .status,
+            429);
+  EXPECT_EQ(first.terminate(), 0);
+  EXPECT_EQ(second.terminate(), 0);
 }
 
 }  // namespace
