@@ -13,7 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <unordered_map>
 
 #include "core/crypto.hpp"
 #include "security/encoding.hpp"
@@ -326,13 +329,47 @@ Result<IssuedAccessToken> JwtIssuer::issue(std::string_view user_id, std::string
   return IssuedAccessToken{std::move(token), std::move(claims), options_.access_ttl};
 }
 
+struct JwtVerifier::VerifiedTokens {
+  std::mutex mutex;
+  std::unordered_map<std::string, AccessClaims> by_token;
+};
+
 JwtVerifier::JwtVerifier(std::shared_ptr<const JwtKeySet> keys, JwtOptions options)
-    : keys_(std::move(keys)), options_(std::move(options)) {
+    : keys_(std::move(keys)), options_(std::move(options)), verified_(std::make_shared<VerifiedTokens>()) {
   check_options(options_);
   if (keys_ == nullptr) throw ConfigError("the JWT verifier needs a key set");
 }
 
 Result<AccessClaims> JwtVerifier::verify(std::string_view token, Clock::time_point now) const {
+  std::optional<AccessClaims> remembered;
+  {
+    std::lock_guard lock(verified_->mutex);
+    if (const auto found = verified_->by_token.find(std::string(token)); found != verified_->by_token.end()) {
+      remembered = found->second;
+    }
+  }
+  if (!remembered) {
+    auto verified = verify_uncached(token, now);
+    if (verified) {
+      std::lock_guard lock(verified_->mutex);
+      // Bounded: forget everything rather than track ages; a miss costs one signature check.
+      if (verified_->by_token.size() >= kCachedTokens) verified_->by_token.clear();
+      verified_->by_token.emplace(std::string(token), *verified);
+    }
+    return verified;
+  }
+  // The signature and every other claim were checked when the token was first seen; time moves.
+  const auto leeway = options_.leeway;
+  if (now >= remembered->expires_at + leeway) {
+    return make_error(ErrorCode::kUnauthenticated, "the access token has expired", "expired");
+  }
+  if (now + leeway < remembered->not_before) {
+    return refuse("not yet valid");
+  }
+  return *remembered;
+}
+
+Result<AccessClaims> JwtVerifier::verify_uncached(std::string_view token, Clock::time_point now) const {
   if (token.size() > kMaxTokenBytes) return refuse("token too large");
 
   // 1. Structure: exactly three non-empty base64url parts (a JWS in compact form, never a JWE).

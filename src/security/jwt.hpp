@@ -144,11 +144,22 @@ class JwtVerifier {
   /// Same option checks as JwtIssuer.
   JwtVerifier(std::shared_ptr<const JwtKeySet> keys, JwtOptions options);
 
+  /// Thread-safe. A token that verified once is remembered (up to kCachedTokens of them) so that
+  /// the ECDSA check, ~0.1 ms, runs once per token rather than once per request; the time claims
+  /// are still checked against `now` on every call. Revocation is the caller's business
+  /// (tokens_valid_after, disabled users), exactly as without the cache.
   Result<AccessClaims> verify(std::string_view token, std::chrono::system_clock::time_point now) const;
 
+  static constexpr std::size_t kCachedTokens = 10'000;
+
  private:
+  struct VerifiedTokens;
+  Result<AccessClaims> verify_uncached(std::string_view token,
+                                       std::chrono::system_clock::time_point now) const;
+
   std::shared_ptr<const JwtKeySet> keys_;
   JwtOptions options_;
+  std::shared_ptr<VerifiedTokens> verified_;
 };
 
 }  // namespace personae::security

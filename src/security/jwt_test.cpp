@@ -222,6 +222,20 @@ TEST_F(JwtTest, RefusesATamperedPayload) {
   expect_refused(token.substr(0, second + 1) + base64url_encode(std::string(70, '\x30')), "bad signature");
 }
 
+TEST_F(JwtTest, ARememberedTokenStillExpiresAndItsTamperedTwinIsCheckedAfresh) {
+  const auto issued = issuer_.issue("user-1", "tenant-1", kNow);
+  ASSERT_TRUE(issued);
+  ASSERT_TRUE(verifier_.verify(issued->token, kNow));  // now remembered
+  ASSERT_TRUE(verifier_.verify(issued->token, kNow + 1min));
+  std::string twin = issued->token;
+  twin.back() = twin.back() == 'A' ? 'B' : 'A';
+  expect_refused(twin, "bad signature");
+  const auto expired = verifier_.verify(issued->token, kNow + 16min);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error().detail, "expired");
+  expect_refused(issued->token, "not yet valid", kNow - 31s);
+}
+
 TEST_F(JwtTest, EnforcesExpiryAndNotBeforeWithTheLeeway) {
   const auto issued = issuer_.issue("user-1", "tenant-1", kNow);
   ASSERT_TRUE(issued);

@@ -116,7 +116,10 @@ std::string cookie(std::string_view name, std::string_view value, std::string_vi
 // may know: lifetimes, ids and the CSRF token it must echo).
 Response signed_in_with_cookies(const TokenPair& tokens, const CookieSettings& cookies, std::int64_t now_ms) {
   const std::string csrf = security::generate_token();
-  const auto refresh_age = (tokens.refresh_expires_at_unix_ms - now_ms) / 1000;
+  // Without a refresh token (a password change) the CSRF cookie lives as long as the new access
+  // cookie: refresh_expires_at_unix_ms is 0 then, which would delete it (Max-Age=0).
+  const auto refresh_age = tokens.refresh_token.empty() ? tokens.expires_in.count()
+                                                        : (tokens.refresh_expires_at_unix_ms - now_ms) / 1000;
   Response response = Response::json(200, {{"token_type", "cookie"},
                                            {"expires_in", tokens.expires_in.count()},
                                            {"session_id", tokens.session_id},
@@ -385,8 +388,12 @@ PrincipalHandler change_password_as(AuthService& auth, const CookieSettings& coo
     const auto own = own_refresh_cookie(request, cookies);
     const auto tokens =
         value_or_fail(auth.change_password(principal, current, next, as_view(own), client_of(request)));
-    // Cookie callers get the new access cookie; bearer callers the new access token.
-    return signed_in(tokens, own.has_value(), cookies);
+    // Cookie callers get the new access cookie; bearer callers the new access token. A cookie
+    // caller is one authenticated by the access cookie: the refresh cookie (Path=/api/v1/auth)
+    // never reaches this route from a browser, so it cannot tell the modes apart.
+    const bool cookie_mode = !request.headers.contains("Authorization") &&
+                             auth::cookie_value(request, cookies.access_name()).has_value();
+    return signed_in(tokens, cookie_mode, cookies);
   };
 }
 
