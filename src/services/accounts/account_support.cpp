@@ -6,6 +6,7 @@
 #include "domain/accounts/text.hpp"
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
+#include "security/encoding.hpp"
 #include "security/totp.hpp"
 
 namespace personae::accounts_detail {
@@ -84,6 +85,22 @@ bool issued_before_cutoff(std::chrono::system_clock::time_point iat,
 
 std::string totp_aad(std::string_view user_id) {
   return "user:" + std::string(user_id) + ":totp";
+}
+
+Result<TotpEnrolment> start_totp_enrolment(
+    Database& database, UserRepository& users, AuditLogService& audit, const security::SecretBox& box,
+    const User& user, const std::string& tenant_id, const ClientInfo& client,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  if (user.totp_enabled) {
+    return make_error(ErrorCode::kFailedPrecondition, "two-factor authentication is already enabled");
+  }
+  const std::string secret = security::generate_totp_secret();
+  database.write([&](Transaction& tx) {
+    users.set_totp(tx, user.id, box.seal(secret, totp_aad(user.id)), false);
+    audit.append(tx, audit_entry(tenant_id, user_actor(user.id), "totp.enrolment_started",
+                                 user_actor(user.id), client, fields));
+  });
+  return TotpEnrolment{security::totp_uri(user.email, secret), security::base32_encode(secret)};
 }
 
 Result<std::string> open_totp_secret(const security::SecretBox& box, const User& user) {

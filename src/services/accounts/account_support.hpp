@@ -15,12 +15,14 @@
 #include "domain/accounts/user.hpp"
 #include "domain/audit/audit_entry.hpp"
 #include "domain/authorization/authorization.hpp"
+#include "ports/database.hpp"
 #include "ports/rate_limiter.hpp"
 #include "ports/recovery_code_repository.hpp"
 #include "ports/user_repository.hpp"
 #include "security/password_hasher.hpp"
 #include "security/secret_box.hpp"
 #include "services/accounts/accounts_types.hpp"
+#include "services/audit_log_service.hpp"
 
 namespace personae::accounts_detail {
 
@@ -71,6 +73,14 @@ bool issued_before_cutoff(std::chrono::system_clock::time_point iat, std::int64_
 
 /// The AAD binding a user's sealed TOTP secret to its row.
 std::string totp_aad(std::string_view user_id);
+
+/// Starts a TOTP enrolment for `user`: kFailedPrecondition when one is already enabled; otherwise
+/// a new secret, stored sealed and not yet enabled (replacing an unconfirmed one), and audited as
+/// "totp.enrolment_started" in `tenant_id`'s chain with `fields`, in one write transaction.
+Result<TotpEnrolment> start_totp_enrolment(
+    Database& database, UserRepository& users, AuditLogService& audit, const security::SecretBox& box,
+    const User& user, const std::string& tenant_id, const ClientInfo& client,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
 
 /// The plaintext TOTP secret of `user` (kInternal when it cannot be opened, kFailedPrecondition
 /// when none is stored).

@@ -318,16 +318,8 @@ Result<TotpEnrolment> AuthService::begin_required_enrolment(std::string_view enr
     EnrolmentTicket ticket;
     auto user = ticket_user(enrolment_ticket, ticket);
     if (!user) return tl::unexpected<Error>(user.error());
-    if (user->totp_enabled) {
-      return make_error(ErrorCode::kFailedPrecondition, "two-factor authentication is already enabled");
-    }
-    const std::string secret = security::generate_totp_secret();
-    database_.write([&](Transaction& tx) {
-      users_.set_totp(tx, user->id, secret_box_.seal(secret, accounts_detail::totp_aad(user->id)), false);
-      audit_.append(tx, audit_entry(ticket.tenant_id, user_actor(user->id), "totp.enrolment_started",
-                                    user_actor(user->id), client, {{"via", "required_enrolment"}}));
-    });
-    return TotpEnrolment{security::totp_uri(user->email, secret), security::base32_encode(secret)};
+    return accounts_detail::start_totp_enrolment(database_, users_, audit_, secret_box_, *user,
+                                                 ticket.tenant_id, client, {{"via", "required_enrolment"}});
   });
 }
 

@@ -64,16 +64,8 @@ Result<TotpEnrolment> SecondFactorService::begin_enrolment(const Principal& prin
     auto user = reauthenticate(database_, users_, hasher_, rate_limiter_, options_, audit_, principal,
                                password, client);
     if (!user) return tl::unexpected<Error>(user.error());
-    if (user->totp_enabled) {
-      return make_error(ErrorCode::kFailedPrecondition, "two-factor authentication is already enabled");
-    }
-    const std::string secret = security::generate_totp_secret();
-    database_.write([&](Transaction& tx) {
-      users_.set_totp(tx, user->id, secret_box_.seal(secret, accounts_detail::totp_aad(user->id)), false);
-      audit_.append(tx, audit_entry(principal.tenant_id, user_actor(user->id), "totp.enrolment_started",
-                                    user_actor(user->id), client));
-    });
-    return TotpEnrolment{security::totp_uri(user->email, secret), security::base32_encode(secret)};
+    return accounts_detail::start_totp_enrolment(database_, users_, audit_, secret_box_, *user,
+                                                 principal.tenant_id, client);
   });
 }
 
