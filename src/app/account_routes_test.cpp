@@ -532,10 +532,20 @@ TEST_F(AccountRoutesTest, CookieModePasswordChangeKeepsTheTokenInCookies) {
   ASSERT_EQ(cookie_login.status, 200) << cookie_login.body;
   const auto access = set_cookie(cookie_login, "__Host-personae_access");
   const auto csrf = set_cookie(cookie_login, "__Host-personae_csrf");
-  ASSERT_TRUE(access && csrf);
+  const auto refresh_cookie = set_cookie(cookie_login, "__Secure-personae_refresh");
+  ASSERT_TRUE(access && csrf && refresh_cookie);
   http::Headers headers;
   headers.set("Cookie", "__Host-personae_access=" + access->value + "; __Host-personae_csrf=" + csrf->value);
   headers.set("X-CSRF-Token", csrf->value);
+
+  // The refresh cookie never reaches /api/v1/sessions: the access token's sign-in marks it.
+  const auto sessions = send(Method::kGet, "/api/v1/sessions", "", headers);
+  ASSERT_EQ(sessions.status, 200) << sessions.body;
+  int current = 0;
+  const auto listed = body_json(sessions);
+  for (const auto& session : listed["items"]) current += session["current"].get<bool>() ? 1 : 0;
+  EXPECT_EQ(current, 1) << sessions.body;
+
   const auto changed = send(
       Method::kPost, "/api/v1/me/password",
       json{{"current_password", user.password}, {"new_password", "Quiet-Lantern-Orbit-Dashboard"}}.dump(),
@@ -557,6 +567,12 @@ TEST_F(AccountRoutesTest, CookieModePasswordChangeKeepsTheTokenInCookies) {
             "__Host-personae_access=" + new_access->value + "; __Host-personae_csrf=" + new_csrf->value);
   EXPECT_EQ(send(Method::kGet, "/api/v1/me", "", after).status, 200);
   after.set("X-CSRF-Token", new_csrf->value);
+  // The caller's own sign-in survives its password change: its refresh cookie still works.
+  http::Headers refresh_headers;
+  refresh_headers.set("Cookie", "__Secure-personae_refresh=" + refresh_cookie->value +
+                                    "; __Host-personae_csrf=" + new_csrf->value);
+  refresh_headers.set("X-CSRF-Token", new_csrf->value);
+  EXPECT_EQ(send(Method::kPost, "/api/v1/auth/refresh", "", refresh_headers).status, 200);
   EXPECT_EQ(
       send(Method::kPost, "/api/v1/invitations/accept", json{{"token", "not-an-invitation"}}.dump(), after)
           .status,

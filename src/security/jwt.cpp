@@ -287,7 +287,7 @@ JwtIssuer::JwtIssuer(std::shared_ptr<const JwtKeySet> keys, JwtOptions options)
 }
 
 Result<IssuedAccessToken> JwtIssuer::issue(std::string_view user_id, std::string_view tenant_id,
-                                           Clock::time_point now) const {
+                                           Clock::time_point now, std::string_view session_id) const {
   const JwtKeySet::Key* key = keys_->active();
   if (key == nullptr) return make_error(ErrorCode::kFailedPrecondition, "no JWT signing key is configured");
   const std::int64_t issued = unix_seconds(now);
@@ -301,14 +301,16 @@ Result<IssuedAccessToken> JwtIssuer::issue(std::string_view user_id, std::string
   claims.issued_at = from_unix(issued);
   claims.not_before = claims.issued_at;
   claims.expires_at = from_unix(expires);
+  claims.session_id = std::string(session_id);
 
-  const nlohmann::json payload = {
+  nlohmann::json payload = {
       {"iss", options_.issuer}, {"aud", options_.audience},
       {"sub", claims.user_id},  {"tid", claims.tenant_id},
       {"jti", claims.token_id}, {"typ", kAccessTokenType},
       {"iat", issued},          {"nbf", issued},
       {"exp", expires},
   };
+  if (!claims.session_id.empty()) payload["sid"] = claims.session_id;
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) return make_error(ErrorCode::kInternal, "cannot sign the access token", "jwt_new");
   JwtPtr jwt(raw);
@@ -451,7 +453,12 @@ Result<AccessClaims> JwtVerifier::verify_uncached(std::string_view token, Clock:
   const std::string* jti = string_member(payload, "jti");
   if (jti == nullptr || jti->empty()) return refuse("missing token id");
 
-  return AccessClaims{*sub, *tid, *jti, *kid, from_unix(*iat), from_unix(*nbf), from_unix(*exp)};
+  std::string session_id;
+  if (const auto sid = payload.find("sid"); sid != payload.end()) {
+    if (!sid->is_string()) return refuse("malformed session id");
+    session_id = sid->get<std::string>();
+  }
+  return AccessClaims{*sub, *tid, *jti, *kid, from_unix(*iat), from_unix(*nbf), from_unix(*exp), session_id};
 }
 
 }  // namespace personae::security

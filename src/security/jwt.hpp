@@ -97,6 +97,7 @@ struct AccessClaims {
   std::chrono::system_clock::time_point issued_at;  ///< `iat`, compare with a per-user tokens_valid_after
   std::chrono::system_clock::time_point not_before;
   std::chrono::system_clock::time_point expires_at;
+  std::string session_id;  ///< `sid`: the sign-in (refresh-token family) it belongs to; may be empty
 };
 
 struct IssuedAccessToken {
@@ -120,9 +121,12 @@ class JwtIssuer {
   JwtIssuer(std::shared_ptr<const JwtKeySet> keys, JwtOptions options);
 
   /// A token for `user_id` acting in `tenant_id`, valid from `now` for access_ttl, with a random
-  /// 128-bit `jti`. kFailedPrecondition if the set has no active key, kInternal if signing fails.
+  /// 128-bit `jti` and, when given, the sign-in it belongs to as `sid` (so that a request with
+  /// only an access token, e.g. from the dashboard's cookies, knows its session).
+  /// kFailedPrecondition if the set has no active key, kInternal if signing fails.
   Result<IssuedAccessToken> issue(std::string_view user_id, std::string_view tenant_id,
-                                  std::chrono::system_clock::time_point now) const;
+                                  std::chrono::system_clock::time_point now,
+                                  std::string_view session_id = {}) const;
 
  private:
   std::shared_ptr<const JwtKeySet> keys_;

@@ -236,6 +236,16 @@ TEST_F(JwtTest, ARememberedTokenStillExpiresAndItsTamperedTwinIsCheckedAfresh) {
   expect_refused(issued->token, "not yet valid", kNow - 31s);
 }
 
+TEST_F(JwtTest, CarriesTheSessionIdWhenGivenAndRefusesAMalformedOne) {
+  const auto with_session = issuer_.issue("user-1", "tenant-1", kNow, "family-7");
+  ASSERT_TRUE(with_session);
+  EXPECT_EQ(verifier_.verify(with_session->token, kNow)->session_id, "family-7");
+  EXPECT_EQ(verifier_.verify(issuer_.issue("user-1", "tenant-1", kNow)->token, kNow)->session_id, "");
+  auto claims = valid_claims();
+  claims["sid"] = 42;
+  expect_refused(signed_with_k1(claims), "malformed session id");
+}
+
 TEST_F(JwtTest, EnforcesExpiryAndNotBeforeWithTheLeeway) {
   const auto issued = issuer_.issue("user-1", "tenant-1", kNow);
   ASSERT_TRUE(issued);

@@ -55,6 +55,7 @@ struct Principal {
   std::vector<ResourceScope> scopes;  ///< the membership's resource scopes (empty: whole tenant)
   std::optional<std::string> api_key_id;
   std::vector<Action> api_key_actions;  ///< for kApiKey: what the key was granted
+  std::string session_id;               ///< for kUser: the sign-in (refresh-token family) of the access token
 
   /// The role allows it and, for an API key, the key was granted it.
   bool can(Action action) const;

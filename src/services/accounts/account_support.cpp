@@ -4,9 +4,9 @@
 
 #include "core/crypto.hpp"
 #include "domain/accounts/text.hpp"
+#include "security/encoding.hpp"
 #include "security/password_policy.hpp"
 #include "security/tokens.hpp"
-#include "security/encoding.hpp"
 #include "security/totp.hpp"
 
 namespace personae::accounts_detail {

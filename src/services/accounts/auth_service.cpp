@@ -94,8 +94,9 @@ AuthService::NewSession AuthService::make_session(const std::string& user_id, co
 Result<TokenPair> AuthService::make_tokens(const NewSession& created, std::int64_t tokens_valid_after_unix_ms,
                                            std::int64_t now_unix_ms) const {
   const Session& session = created.session;
-  auto access = issuer_.issue(session.user_id, session.tenant_id,
-                              accounts_detail::issue_time(now_unix_ms, tokens_valid_after_unix_ms));
+  auto access =
+      issuer_.issue(session.user_id, session.tenant_id,
+                    accounts_detail::issue_time(now_unix_ms, tokens_valid_after_unix_ms), session.family_id);
   if (!access) return tl::unexpected<Error>(access.error());
   TokenPair pair;
   pair.access_token = std::move(access->token);
@@ -477,7 +478,11 @@ Result<std::vector<SessionInfo>> AuthService::list_sessions(
       info.expires_at_unix_ms = session.expires_at_unix_ms;
       info.ip = session.ip;
       info.user_agent = session.user_agent;
-      info.current = current_hash.has_value() && *current_hash == session.token_hash;
+      // The refresh token names the current session; without one (the dashboard's cookies do not
+      // reach this route), the access token's sign-in does.
+      info.current = current_hash
+                         ? *current_hash == session.token_hash
+                         : !principal.session_id.empty() && principal.session_id == session.family_id;
       result.push_back(std::move(info));
     }
     return result;
@@ -539,6 +544,8 @@ Result<TokenPair> AuthService::change_password(const Principal& principal, std::
             sessions_.find_by_token_hash(tx, security::hash_token(*current_refresh_token));
         if (current && current->user_id == user->id && current->active_at(now))
           keep_family = current->family_id;
+      } else if (!principal.session_id.empty()) {
+        keep_family = principal.session_id;  // signed by us: the caller's own sign-in
       }
       users_.update_password(tx, user->id, *hashed, now);
       const std::int64_t revoked =
@@ -547,7 +554,8 @@ Result<TokenPair> AuthService::change_password(const Principal& principal, std::
                                     {{"sessions_revoked", std::to_string(revoked)}}));
     });
     rate_limiter_.reset(account_key);
-    auto access = issuer_.issue(user->id, principal.tenant_id, accounts_detail::issue_time(now, now));
+    auto access = issuer_.issue(user->id, principal.tenant_id, accounts_detail::issue_time(now, now),
+                                keep_family.value_or(""));
     if (!access) return tl::unexpected<Error>(access.error());
     TokenPair pair;
     pair.access_token = std::move(access->token);

@@ -49,6 +49,7 @@ Result<Principal> Authenticator::authenticate_access_token(std::string_view toke
     principal.tenant_id = membership->tenant_id;
     principal.role = membership->role;
     principal.scopes = membership->scopes;
+    principal.session_id = claims->session_id;
     return principal;
   });
 }
