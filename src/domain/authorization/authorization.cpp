@@ -89,12 +89,12 @@ bool Principal::reaches(std::string_view kind, std::string_view id) const {
 
 std::string render_authorization_matrix() {
   std::string out = "| action | description |";
-  for (const auto role : kRoles) out += " " + std::string(to_string(role)) + " |";
+  for (const auto role : kRoles) out.append(" ").append(to_string(role)).append(" |");
   out += "\n|---|---|";
   for (std::size_t i = 0; i < kRoles.size(); ++i) out += ":-:|";
   out += "\n";
   for (const auto& info : kActions) {
-    out += "| `" + std::string(info.name) + "` | " + std::string(info.description) + " |";
+    out.append("| `").append(info.name).append("` | ").append(info.description).append(" |");
     for (const auto role : kRoles) out += role_allows(role, info.action) ? " yes |" : " no |";
     out += "\n";
   }
