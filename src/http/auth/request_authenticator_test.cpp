@@ -1,6 +1,9 @@
 #include "http/auth/request_authenticator.hpp"
+#include "observability/log.hpp"
 
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include <vector>
 
@@ -96,6 +99,34 @@ TEST_F(AuthTest, BearerSchemeIsCaseInsensitiveAndHandsThePrincipalOn) {
 TEST_F(AuthTest, LackingTheActionIs403) {
   EXPECT_EQ(call(Method::kPost, "/members", {{"Authorization", "Bearer viewer-token"}}).status, 403);
   EXPECT_EQ(call(Method::kPost, "/members", {{"Authorization", "Bearer admin-token"}}).status, 200);
+}
+
+// ASVS 16.3.1/16.3.2: failed authentication and denied access leave a log line naming who,
+// where and why, and never the credential.
+TEST_F(AuthTest, RefusalsAreLoggedWithoutTheCredential) {
+  testing::internal::CaptureStderr();
+  call(Method::kGet, "/me", {{"Authorization", "Bearer forged-secret-value"}, {"X-Request-Id", "deny-1"}});
+  call(Method::kPost, "/members", {{"Authorization", "Bearer viewer-token"}, {"X-Request-Id", "deny-2"}});
+  log::flush();
+  const std::string logs = testing::internal::GetCapturedStderr();
+  bool failed_logged = false;
+  bool denied_logged = false;
+  std::stringstream lines(logs);
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (entry.is_discarded()) continue;
+    if (entry.value("msg", "") == "authentication_failed" && entry.value("request_id", "") == "deny-1") {
+      failed_logged = true;
+    }
+    if (entry.value("msg", "") == "access_denied" && entry.value("request_id", "") == "deny-2") {
+      denied_logged = true;
+      EXPECT_EQ(entry.value("action", ""), "members.manage") << line;
+    }
+  }
+  EXPECT_TRUE(failed_logged) << logs;
+  EXPECT_TRUE(denied_logged) << logs;
+  EXPECT_EQ(logs.find("forged-secret-value"), std::string::npos);
+  EXPECT_EQ(logs.find("viewer-token"), std::string::npos);
 }
 
 TEST_F(AuthTest, ApiKeyPrincipalNeedsTheKeysGrantToo) {
