@@ -112,7 +112,7 @@ inline constexpr std::string_view kAccessTokenHeaderType = "at+jwt";
 /// The `typ` claim of access tokens; other token kinds must use another value.
 inline constexpr std::string_view kAccessTokenType = "access";
 /// Longer tokens are refused before any parsing.
-inline constexpr std::size_t kMaxTokenBytes = 8 * 1024;
+inline constexpr std::size_t kMaxTokenBytes = std::size_t{8} * 1024;
 
 /// Signs access tokens with the key set's active key (libjwt, ES256). Thread-safe.
 class JwtIssuer {

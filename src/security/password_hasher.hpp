@@ -14,7 +14,7 @@ namespace personae::security {
 /// Argon2id cost and the admission limits that keep a login flood from starving the server.
 struct PasswordHasherOptions {
   /// Argon2id memory in bytes; at least 19 MiB (OWASP's floor for t = 2).
-  std::size_t memlimit_bytes = 19 * 1024 * 1024;
+  std::size_t memlimit_bytes = std::size_t{19} * 1024 * 1024;
   /// Argon2id passes; at least 2.
   unsigned long long opslimit = 2;
   /// Hashes computed at once (each holds memlimit_bytes and one core for ~0.1-0.2 s).

@@ -68,7 +68,7 @@ AuthService::AuthService(Database& database, TenantRepository& tenants, UserRepo
       secret_box_(secret_box),
       rate_limiter_(rate_limiter),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(options) {}
 
 AuthService::NewSession AuthService::make_session(const std::string& user_id, const std::string& tenant_id,
                                                   const std::string& family_id,

@@ -25,7 +25,7 @@ Authenticator::Authenticator(Database& database, UserRepository& users, Membersh
       api_keys_(api_keys),
       verifier_(verifier),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(options) {}
 
 Result<Principal> Authenticator::authenticate_access_token(std::string_view token) {
   return accounts_detail::guarded([&]() -> Result<Principal> {

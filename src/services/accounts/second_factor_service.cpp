@@ -27,7 +27,7 @@ SecondFactorService::SecondFactorService(Database& database, TenantRepository& t
       secret_box_(secret_box),
       rate_limiter_(rate_limiter),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(options) {}
 
 namespace {
 

@@ -26,7 +26,7 @@ SetupService::SetupService(Database& database, TenantRepository& tenants, UserRe
       audit_(audit),
       hasher_(hasher),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(options) {}
 
 Result<bool> SetupService::setup_required() {
   return guarded([&]() -> Result<bool> {

@@ -61,7 +61,7 @@ TeamService::TeamService(Database& database, TenantRepository& tenants, UserRepo
       audit_(audit),
       hasher_(hasher),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(options) {}
 
 Result<MeView> TeamService::me(const Principal& principal) {
   return guarded([&]() -> Result<MeView> {
