@@ -1,5 +1,7 @@
 #include "http/request.hpp"
 
+#include "core/text_encoding.hpp"
+
 #include <array>
 #include <utility>
 
@@ -17,13 +19,6 @@ constexpr std::array<std::pair<Method, std::string_view>, 7> kMethodNames{{
     {Method::kDelete, "DELETE"},
     {Method::kOptions, "OPTIONS"},
 }};
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 [[noreturn]] void bad_target(std::string detail) {
   throw HttpError(400, "Bad Request", std::move(detail));
@@ -65,27 +60,6 @@ Method parse_method(std::string_view text) {
     if (name == text) return value;
   }
   return Method::kOther;
-}
-
-std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      out += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else if (c == '+' && plus_as_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::string_view Request::path_param(std::string_view name) const {

@@ -39,8 +39,4 @@ struct Request {
 /// boundary the client did not send), or a "." or ".." segment (no path tricks reach handlers).
 void decode_target(Request& request);
 
-/// Decodes %XX escapes (and '+' as a space when `plus_as_space`). std::nullopt when an escape is
-/// truncated or not hexadecimal.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
-
 }  // namespace personae::http

@@ -1,5 +1,7 @@
 #include "security/password_policy.hpp"
 
+#include "core/text_encoding.hpp"
+
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -65,41 +67,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<std::size_t> utf8_length(std::string_view text) {
-  std::size_t count = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    char32_t code = 0;
-    if (lead < 0x80) {
-      code = lead;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      extra = 1;
-      code = lead & 0x1FU;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      extra = 2;
-      code = lead & 0x0FU;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      extra = 3;
-      code = lead & 0x07U;
-    } else {
-      return std::nullopt;
-    }
-    if (extra > text.size() - i - 1) return std::nullopt;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0U) != 0x80U) return std::nullopt;
-      code = (code << 6) | (next & 0x3FU);
-    }
-    const bool overlong = (extra == 2 && code < 0x800) || (extra == 3 && code < 0x10000);
-    if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return std::nullopt;
-    i += extra + 1;
-    ++count;
-  }
-  return count;
-}
-
 bool is_common_password(std::string_view password) {
   return common_passwords().lowered.contains(ascii_lower(password));
 }
@@ -109,7 +76,7 @@ std::size_t common_password_count() {
 }
 
 Result<void> check_new_password(std::string_view password, std::string_view email) {
-  const auto length = utf8_length(password);
+  const auto length = utf8_code_points(password);
   if (!length) return make_error(ErrorCode::kInvalidArgument, "the password must be valid UTF-8 text");
   if (*length < kMinPasswordLength || *length > kMaxPasswordLength) {
     return make_error(ErrorCode::kInvalidArgument, "the password must be 8 to 128 characters");

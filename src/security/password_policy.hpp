@@ -27,8 +27,4 @@ bool is_common_password(std::string_view password);
 /// non-comment lines, one of them empty).
 std::size_t common_password_count();
 
-/// The number of code points in `text`, or nullopt if it is not valid UTF-8 (overlong forms,
-/// surrogates and values above U+10FFFF are invalid).
-std::optional<std::size_t> utf8_length(std::string_view text);
-
 }  // namespace personae::security

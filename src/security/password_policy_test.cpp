@@ -75,13 +75,5 @@ TEST(PasswordPolicy, RefusesTheEmailAddressAndItsLocalPart) {
   EXPECT_TRUE(check_new_password("alice.smith!", email));
 }
 
-TEST(Utf8Length, CountsCodePoints) {
-  EXPECT_EQ(utf8_length(""), 0U);
-  EXPECT_EQ(utf8_length("abc"), 3U);
-  EXPECT_EQ(utf8_length("\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x91"), 3U);
-  EXPECT_EQ(utf8_length("\xf4\x8f\xbf\xbf"), 1U);  // U+10FFFF
-  EXPECT_FALSE(utf8_length("\xe2\x82"));
-}
-
 }  // namespace
 }  // namespace personae::security

@@ -1,5 +1,7 @@
 #include "security/totp.hpp"
 
+#include "core/text_encoding.hpp"
+
 #include <liboath/oath.h>
 #include <sodium.h>
 
@@ -16,24 +18,6 @@ void ensure_oath() {
   // oath_init sets up liboath's crypto backend; the static makes it run once, thread-safely.
   static const int kInit = oath_init();
   if (kInit != OATH_OK) throw std::runtime_error("liboath failed to initialise");
-}
-
-std::string percent_encode(std::string_view text) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4U]);
-      out.push_back(kHex[byte & 0x0FU]);
-    }
-  }
-  return out;
 }
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point now) {

@@ -1,5 +1,7 @@
 #include "adapters/db/database_url.hpp"
 
+#include "core/text_encoding.hpp"
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -91,23 +93,6 @@ void validate_with_libpq(const std::string& uri, const std::string& redacted_uri
 }
 
 }  // namespace
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string encoded;
-  encoded.reserve(text.size() * 3);
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded.push_back(c);
-    } else {
-      encoded.push_back('%');
-      encoded.push_back(kDigits[byte >> 4]);
-      encoded.push_back(kDigits[byte & 0x0f]);
-    }
-  }
-  return encoded;
-}
 
 DatabaseUrl DatabaseUrl::parse(std::string_view url) {
   if (url.empty()) throw ConfigError(std::string("is empty (") + std::string(kExpected) + ")");

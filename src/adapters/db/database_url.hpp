@@ -45,7 +45,4 @@ class DatabaseUrl {
   std::filesystem::path sqlite_path_;
 };
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string percent_encode(std::string_view text);
-
 }  // namespace personae

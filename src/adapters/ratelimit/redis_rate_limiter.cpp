@@ -1,5 +1,7 @@
 #include "adapters/ratelimit/redis_rate_limiter.hpp"
 
+#include "core/text_encoding.hpp"
+
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 #include <sys/socket.h>
@@ -64,13 +66,7 @@ std::string sha1_hex(std::string_view text) {
   if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha1(), nullptr) != 1) {
     throw std::runtime_error("SHA-1 of the rate limit script failed");
   }
-  std::string hex;
-  constexpr char kDigits[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kDigits[digest[i] >> 4]);
-    hex.push_back(kDigits[digest[i] & 0xf]);
-  }
-  return hex;
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string format_number(double value) {

@@ -1,5 +1,7 @@
 #include "adapters/ratelimit/redis_url.hpp"
 
+#include "core/text_encoding.hpp"
+
 #include <charconv>
 #include <optional>
 
@@ -13,31 +15,6 @@ constexpr std::string_view kExpected = "expected redis://[[username]:password@]h
 
 [[noreturn]] void fail(const std::string& what) {
   throw ConfigError("invalid Redis URL: " + what + " (" + std::string(kExpected) + ")");
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string decoded;
-  decoded.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      decoded.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    decoded.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return decoded;
 }
 
 std::optional<int> parse_number(std::string_view text, int min, int max) {

@@ -27,16 +27,5 @@ TEST(TenantName, RejectsEmptyTooLongControlAndInvalidUtf8) {
   }
 }
 
-TEST(Utf8CodePoints, CountsAndRejectsInvalidSequences) {
-  EXPECT_EQ(utf8_code_points(""), 0u);
-  EXPECT_EQ(utf8_code_points("abc"), 3u);
-  EXPECT_EQ(utf8_code_points("\xE2\x82\xAC\xF0\x9F\x98\x80"), 2u);
-  EXPECT_EQ(utf8_code_points("\xC0\xAF"), std::nullopt);          // overlong '/'
-  EXPECT_EQ(utf8_code_points("\xED\xA0\x80"), std::nullopt);      // surrogate
-  EXPECT_EQ(utf8_code_points("\xF4\x90\x80\x80"), std::nullopt);  // above U+10FFFF
-  EXPECT_EQ(utf8_code_points("\x80"), std::nullopt);
-  EXPECT_EQ(utf8_code_points("\xE2\x82"), std::nullopt);
-}
-
 }  // namespace
 }  // namespace personae

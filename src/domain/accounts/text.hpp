@@ -1,5 +1,8 @@
 #pragma once
 
+// utf8_code_points(), used with these helpers, lives in core.
+#include "core/text_encoding.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -8,10 +11,6 @@ namespace personae {
 
 /// `text` without leading and trailing spaces, tabs, CR and LF.
 std::string_view trim_ascii_whitespace(std::string_view text);
-
-/// The number of code points in `text`, or nullopt when it is not valid UTF-8 (overlong forms,
-/// surrogates and values above U+10FFFF are invalid).
-std::optional<std::size_t> utf8_code_points(std::string_view text);
 
 /// Whether `text` holds a C0 control character or DEL. (UTF-8 multi-byte sequences never contain
 /// these bytes, so a byte scan is exact.)
