@@ -29,10 +29,9 @@ http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimite
                          ? authenticator.authenticate_api_key(token)
                          : authenticator.authenticate_access_token(token);
     if (!principal) return principal;
+    // A refusal becomes a 429 with its Retry-After, like every other failure of the verifier.
     if (auto allowed = check_tenant_api_rate(limiter, options, *principal); !allowed) {
-      const auto seconds = retry_after_seconds(allowed.error());
-      if (!seconds) return tl::unexpected(allowed.error());
-      throw http::HttpError(http::too_many_requests(allowed.error().message, std::chrono::seconds(*seconds)));
+      return tl::unexpected(allowed.error());
     }
     return principal;
   };

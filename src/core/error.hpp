@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -24,11 +26,13 @@ enum class ErrorCode {
 };
 
 /// An expected failure. `message` may be shown to a client; `detail` goes to logs only (it may
-/// hold SQL, paths or upstream error text).
+/// hold SQL, paths or upstream error text). `retry_after`, for kResourceExhausted and
+/// kUnavailable, says when a retry may succeed (HTTP sends it as Retry-After).
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::string detail;
+  std::optional<std::chrono::milliseconds> retry_after = std::nullopt;
 };
 
 template <class T>

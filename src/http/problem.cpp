@@ -41,7 +41,7 @@ int status_for(ErrorCode code) {
   return 500;
 }
 
-Problem problem_for(const Error& error, std::optional<std::chrono::milliseconds> retry_after) {
+Problem problem_for(const Error& error) {
   Problem problem;
   problem.status = status_for(error.code);
   problem.title = std::string(reason_phrase(problem.status));
@@ -52,7 +52,7 @@ Problem problem_for(const Error& error, std::optional<std::chrono::milliseconds>
     problem.headers.set("WWW-Authenticate", "Bearer realm=\"" + std::string(kBearerRealm) + "\"");
   }
   if (problem.status == 429 || problem.status == 503) {
-    set_retry_after(problem.headers, retry_after.value_or(std::chrono::seconds(1)));
+    set_retry_after(problem.headers, error.retry_after.value_or(std::chrono::seconds(1)));
   }
   return problem;
 }
@@ -66,15 +66,6 @@ Problem unauthorized(std::string detail, bool invalid_token) {
   // RFC 6750 3.1: without credentials the challenge carries no error code.
   if (invalid_token) challenge += ", error=\"invalid_token\"";
   problem.headers.set("WWW-Authenticate", challenge);
-  return problem;
-}
-
-Problem too_many_requests(std::string detail, std::chrono::milliseconds retry_after) {
-  Problem problem;
-  problem.status = 429;
-  problem.title = std::string(reason_phrase(429));
-  problem.detail = std::move(detail);
-  set_retry_after(problem.headers, retry_after);
   return problem;
 }
 

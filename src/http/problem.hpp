@@ -34,9 +34,9 @@ Response problem_response(const Problem& problem, std::string_view request_id);
 int status_for(ErrorCode code);
 /// A problem for an expected failure from a service (its public message as detail). Adds the
 /// headers its status calls for: `WWW-Authenticate: Bearer realm="personae"` on 401 and
-/// `Retry-After` on 429 and 503 (`retry_after` rounded up to whole seconds, at least 1; 1 when
-/// the service did not say).
-Problem problem_for(const Error& error, std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+/// `Retry-After` on 429 and 503 (Error::retry_after rounded up to whole seconds, at least 1; 1
+/// when the service did not say).
+Problem problem_for(const Error& error);
 
 /// The realm of every Bearer challenge.
 inline constexpr std::string_view kBearerRealm = "personae";
@@ -45,9 +45,6 @@ inline constexpr std::string_view kBearerRealm = "personae";
 /// valid (expired, revoked, malformed), so the challenge carries `error="invalid_token"`;
 /// otherwise none was presented and the challenge names only the realm.
 Problem unauthorized(std::string detail, bool invalid_token);
-
-/// 429 with `Retry-After` (rounded up to whole seconds, at least 1).
-Problem too_many_requests(std::string detail, std::chrono::milliseconds retry_after);
 
 /// Sets `Retry-After` to `retry_after` rounded up to whole seconds, at least 1.
 void set_retry_after(Headers& headers, std::chrono::milliseconds retry_after);

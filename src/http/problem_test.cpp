@@ -57,6 +57,20 @@ TEST(ProblemFor, ShowsTheMessageButNeverTheDetail) {
   EXPECT_EQ(internal.detail, "");
 }
 
+TEST(ProblemFor, SendsTheErrorsRetryAfterInWholeSecondsAndChallengesOn401) {
+  Error limited{ErrorCode::kResourceExhausted, "too many attempts", "rate limited"};
+  limited.retry_after = std::chrono::milliseconds(2'100);
+  const Problem throttled = problem_for(limited);
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(throttled.headers.get("Retry-After"), "3");
+  EXPECT_EQ(throttled.detail.find("rate limited"), std::string::npos);
+  // Without a hint the client is still told when to come back.
+  EXPECT_EQ(problem_for(Error{ErrorCode::kUnavailable, "database busy", ""}).headers.get("Retry-After"), "1");
+  EXPECT_FALSE(problem_for(Error{ErrorCode::kNotFound, "gone", ""}).headers.contains("Retry-After"));
+  EXPECT_EQ(problem_for(Error{ErrorCode::kUnauthenticated, "who?", ""}).headers.get("WWW-Authenticate"),
+            "Bearer realm=\"personae\"");
+}
+
 TEST(HttpErrorType, CarriesItsProblem) {
   const HttpError error(422, "Unprocessable Content", "bad");
   EXPECT_EQ(error.problem().status, 422);

@@ -14,8 +14,14 @@
 namespace personae::http::auth {
 namespace {
 
-// Tokens the fake verifier knows: "viewer-token" and "admin-token"; anything else is invalid.
+// Tokens the fake verifier knows: "viewer-token" and "admin-token"; "throttled-token" stands for
+// a tenant over its API rate limit; anything else is invalid.
 Result<Principal> verify(std::string_view token) {
+  if (token == "throttled-token") {
+    Error limited{ErrorCode::kResourceExhausted, "too many requests for this tenant", "rate limited"};
+    limited.retry_after = std::chrono::milliseconds(1'500);
+    return tl::unexpected(limited);
+  }
   Principal principal;
   principal.user_id = "u1";
   principal.tenant_id = "t1";
@@ -94,6 +100,12 @@ TEST_F(AuthTest, BearerSchemeIsCaseInsensitiveAndHandsThePrincipalOn) {
   const auto response = call(Method::kGet, "/me", {{"Authorization", "bearer viewer-token"}});
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(nlohmann::json::parse(response.body)["user"], "u1");
+}
+
+TEST_F(AuthTest, AVerifierRateLimitIs429WithItsRetryAfter) {
+  const auto response = call(Method::kGet, "/me", {{"Authorization", "Bearer throttled-token"}});
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(response.headers.get("Retry-After"), "2");
 }
 
 TEST_F(AuthTest, LackingTheActionIs403) {

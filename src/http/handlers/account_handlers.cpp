@@ -23,11 +23,9 @@ namespace {
 using auth::CookieSettings;
 using auth::PrincipalHandler;
 
-// A service failure as a problem; rate-limit refusals carry the limiter's Retry-After.
+// A service failure as a problem (rate-limit refusals carry their Retry-After).
 [[noreturn]] void fail(const Error& error) {
-  std::optional<std::chrono::milliseconds> retry_after;
-  if (const auto seconds = retry_after_seconds(error)) retry_after = std::chrono::seconds(*seconds);
-  throw HttpError(problem_for(error, retry_after));
+  throw HttpError(problem_for(error));
 }
 
 template <class T>

@@ -46,8 +46,7 @@ Handler metrics(std::function<std::string()> render, std::string token) {
       constexpr std::string_view kBearer = "Bearer ";
       if (!authorization.starts_with(kBearer) ||
           !constant_time_equals(authorization.substr(kBearer.size()), token)) {
-        Problem problem{401, "about:blank", "Unauthorized", "Send the metrics token as a bearer token."};
-        throw HttpError(std::move(problem));
+        throw HttpError(unauthorized("Send the metrics token as a bearer token.", !authorization.empty()));
       }
     } else if (!is_loopback_address(request.remote_address)) {
       throw HttpError(403, "Forbidden", "Without metrics.token, /metrics answers only loopback clients.");

@@ -20,6 +20,10 @@ int problem_status(const Handler& handler, const Request& request) {
   try {
     handler(request);
   } catch (const HttpError& error) {
+    // RFC 9110 15.5.2: every 401 carries a challenge.
+    if (error.problem().status == 401) {
+      EXPECT_TRUE(error.problem().headers.contains("WWW-Authenticate"));
+    }
     return error.problem().status;
   }
   return 0;

@@ -53,13 +53,10 @@ struct ClientInfo {
   std::string request_id;
 };
 
-/// Rate-limit refusals are kResourceExhausted errors whose `detail` is exactly
-/// "retry_after=<N>" with N the whole seconds (rounded up, at least 1) until a retry may succeed;
-/// the message says "too many attempts, try again later" and never names the account.
-/// The HTTP layer reads N with retry_after_seconds() and sends `Retry-After: N`.
+/// A rate-limit refusal: kResourceExhausted, "too many attempts, try again later" (never naming
+/// the account), and Error::retry_after set to `retry_after` rounded up to whole seconds, at
+/// least 1 (the HTTP layer sends it as Retry-After).
 Error rate_limited_error(std::chrono::milliseconds retry_after);
-/// N from an error made by rate_limited_error(); nullopt for any other error.
-std::optional<std::int64_t> retry_after_seconds(const Error& error);
 
 /// The tokens of a signed-in session, in the shape of an OAuth 2.0 token response.
 struct TokenPair {
