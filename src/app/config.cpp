@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include "adapters/db/database_url.hpp"
 #include "core/error.hpp"
 
 namespace personae {
@@ -691,6 +692,11 @@ void validate(Config& config) {
   }
   if (config.database.url.empty()) {
     config.database.url = "sqlite://" + (std::filesystem::path(config.data_dir) / "personae.db").string();
+  }
+  try {
+    DatabaseUrl::parse(config.database.url);
+  } catch (const ConfigError& error) {
+    throw ConfigError(std::string("database.url: ") + error.what());
   }
   if (config.server.cors_allow_credentials &&
       std::find(config.server.cors_allowed_origins.begin(), config.server.cors_allowed_origins.end(), "*") !=

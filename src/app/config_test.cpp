@@ -12,6 +12,7 @@ namespace personae {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class ConfigTest : public ::testing::Test {
  protected:
@@ -131,6 +132,14 @@ TEST_F(ConfigTest, OutOfRangeAndMalformedValuesAreRefused) {
   EXPECT_THAT(error_for(sources_with_file("server = 3\n")), HasSubstr("expected a table"));
   EXPECT_THAT(error_for(sources_with_file("[server]\ncors_allowed_origins = [1]\n")),
               HasSubstr("an element that is an integer"));
+}
+
+TEST_F(ConfigTest, MalformedDatabaseUrlIsRefusedAtLoadNamingTheKey) {
+  const auto message = error_for(sources_with_file("[database]\nurl = \"mysql://db/personae\"\n"));
+  EXPECT_THAT(message, HasSubstr("database.url: "));
+  EXPECT_THAT(
+      error_for(sources_with_file("[database]\nurl = \"postgresql://ann:hunter2@db/p?nosuchoption=1\"\n")),
+      Not(HasSubstr("hunter2")));
 }
 
 TEST_F(ConfigTest, InvalidTomlNamesLineAndColumn) {

@@ -140,7 +140,7 @@ Prepared HttpService::prepare(Request& request) {
 
   if (request.method == Method::kOther && request.method_text != "TRACE" &&
       request.method_text != "CONNECT") {
-    return problem(request, 501, "the method is not implemented");
+    return problem(request, 501, "this server does not support the method");
   }
   const auto origin = request.headers.get("Origin");
   if (request.method == Method::kOptions && origin &&
