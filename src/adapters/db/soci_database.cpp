@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <system_error>
 
 #include "adapters/db/soci_transaction.hpp"
@@ -113,6 +114,18 @@ AppError translate_postgresql(const soci::postgresql_soci_error& error) {
   return AppError(ErrorCode::kInternal, "database error", detail);
 }
 
+// SQLite's default memory statistics take one process-wide mutex on every allocation, and
+// preparing a statement allocates dozens of times: with several pooled connections in use at
+// once, most of an authenticated request's time went to waiting on that mutex (bench/README.md).
+// The setting must precede sqlite3_initialize, which the first connection triggers.
+void configure_sqlite_library() {
+  static std::once_flag configured;
+  std::call_once(configured, [] {
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite_api::sqlite3_initialize();
+  });
+}
+
 AppError translate(const std::exception& error, bool connection_lost) {
   const auto* soci_error = dynamic_cast<const soci::soci_error*>(&error);
   const std::string detail = soci_error != nullptr ? soci_error->get_error_message() : error.what();
@@ -170,6 +183,7 @@ SociDatabase::SociDatabase(SociDatabaseOptions options)
         url_.dialect() == Dialect::kSqlite ? kDefaultSqlitePoolSize : kDefaultPostgresqlPoolSize;
   }
   if (url_.dialect() == Dialect::kSqlite) {
+    configure_sqlite_library();
     std::error_code error;
     sqlite_file_ = std::filesystem::absolute(url_.sqlite_path(), error).lexically_normal();
     if (error) {
