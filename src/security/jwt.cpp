@@ -244,6 +244,10 @@ Result<JwtKeySet> JwtKeySet::load_directory(const std::filesystem::path& dir, st
     auto pem = read_secret_file(file);
     if (!pem) return tl::unexpected(std::move(pem.error()));
     const bool is_private = pem->find("PRIVATE KEY-----") != std::string::npos;
+    // Public keys (kept to verify tokens signed before a rotation) may be readable by anyone.
+    if (is_private) {
+      if (auto owner_only = require_owner_only(file); !owner_only) return tl::unexpected(owner_only.error());
+    }
     auto added = is_private ? set.add_private_key(kid, *pem) : set.add_public_key(kid, *pem);
     if (!added) {
       added.error().detail = file.string() + ": " + added.error().detail;

@@ -375,6 +375,15 @@ TEST(JwtKeySetFiles, GeneratesAndLoadsKeysNewestFirst) {
   // A second key whose name sorts later becomes the active one; the first still verifies.
   std::ofstream(keys_dir / "zz-newer.pem") << private_pem();
   std::ofstream(keys_dir / "README.txt") << "ignored";
+  // Written with the default umask (0644): a private key others can read is refused, by name.
+  const auto exposed = JwtKeySet::load_directory(keys_dir);
+  ASSERT_FALSE(exposed);
+  EXPECT_EQ(exposed.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(exposed.error().message.find("zz-newer.pem has mode 0644"), std::string::npos)
+      << exposed.error().message;
+  EXPECT_NE(exposed.error().message.find("chmod 600"), std::string::npos);
+  std::filesystem::permissions(keys_dir / "zz-newer.pem",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto loaded = JwtKeySet::load_directory(keys_dir);
   ASSERT_TRUE(loaded) << loaded.error().detail;
   EXPECT_EQ(loaded->active()->kid, "zz-newer");
@@ -384,7 +393,7 @@ TEST(JwtKeySetFiles, GeneratesAndLoadsKeysNewestFirst) {
   EXPECT_EQ(explicit_active->active()->kid, *first);
   EXPECT_FALSE(JwtKeySet::load_directory(keys_dir, "missing"));
 
-  // A verification-only public key can be kept for a retired key.
+  // A verification-only public key can be kept for a retired key, readable by anyone.
   std::ofstream(keys_dir / "aa-retired.pem") << loaded->find("zz-newer")->public_pem;
   const auto with_public = JwtKeySet::load_directory(keys_dir);
   ASSERT_TRUE(with_public) << with_public.error().detail;

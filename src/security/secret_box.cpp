@@ -103,6 +103,10 @@ Result<SecretBox::Key> load_or_create_master_key(const std::filesystem::path& pa
     contents = read_secret_file(path);
   }
   if (!contents) return tl::unexpected(std::move(contents.error()));
+  if (auto owner_only = require_owner_only(path); !owner_only) {
+    sodium_memzero(contents->data(), contents->size());
+    return tl::unexpected(owner_only.error());
+  }
   auto decoded = base64url_decode(trim(*contents));
   sodium_memzero(contents->data(), contents->size());
   if (!decoded || decoded->size() != SecretBox::kKeyBytes) {

@@ -97,9 +97,29 @@ TEST(MasterKey, RefusesAFileThatIsNotAKey) {
   testing::TempDir dir;
   const auto path = dir.path() / "master.key";
   std::ofstream(path) << "too short\n";
+  std::filesystem::permissions(path,
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto loaded = load_or_create_master_key(path);
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(MasterKey, RefusesAKeyFileOtherUsersCanRead) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "secrets" / "master.key";
+  ASSERT_TRUE(load_or_create_master_key(path));
+  for (const auto extra : {std::filesystem::perms::group_read, std::filesystem::perms::others_read,
+                           std::filesystem::perms::others_write}) {
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | extra);
+    const auto loaded = load_or_create_master_key(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_NE(loaded.error().message.find("chmod 600 " + path.string()), std::string::npos)
+        << loaded.error().message;
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read);
+  EXPECT_TRUE(load_or_create_master_key(path));
 }
 
 }  // namespace

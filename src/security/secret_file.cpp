@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -64,6 +65,27 @@ Result<std::string> read_secret_file(const std::filesystem::path& path) {
   buffer << in.rdbuf();
   if (in.bad()) return make_error(ErrorCode::kInternal, "cannot read the key file", path.string());
   return buffer.str();
+}
+
+Result<void> require_owner_only(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    return make_error(ErrorCode::kInternal, "cannot read the key file",
+                      path.string() + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(status.st_mode)) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "the key file " + path.string() + " is not a regular file");
+  }
+  const auto mode = status.st_mode & 07777;
+  if ((mode & (S_IRWXG | S_IRWXO)) != 0) {
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+    return make_error(ErrorCode::kFailedPrecondition, "the key file " + path.string() + " has mode " + octal +
+                                                          ": other users may read it; run `chmod 600 " +
+                                                          path.string() + "`");
+  }
+  return {};
 }
 
 }  // namespace personae::security

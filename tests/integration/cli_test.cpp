@@ -121,5 +121,17 @@ TEST_F(CliTest, DefaultConfigFileIsReadFromTheWorkingDirectory) {
   EXPECT_THAT(result.standard_error, HasSubstr("personae.toml:3: server.bogus: unknown key"));
 }
 
+TEST_F(CliTest, ServeRefusesAMasterKeyOtherUsersCanRead) {
+  const auto data_dir = dir_.path() / "var";
+  const auto key = data_dir / "secrets" / "master.key";
+  // `tenant list` opens the secrets like serve does: the first run creates the key, owner-only.
+  ASSERT_EQ(run_personae({"tenant", "list", "--data-dir", data_dir.string()}).exit_status, 0);
+  std::filesystem::permissions(key, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  const auto result = run_personae({"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir.string()});
+  EXPECT_EQ(result.exit_status, 2);
+  EXPECT_THAT(result.standard_error, HasSubstr("secrets.master_key_file"));
+  EXPECT_THAT(result.standard_error, HasSubstr("chmod 600 " + key.string()));
+}
+
 }  // namespace
 }  // namespace personae::testing
