@@ -5,16 +5,22 @@
 
 #include "app/build_info.hpp"
 #include "http/auth/request_authenticator.hpp"
+#include "tests/support/postgres_server.hpp"
 
 namespace personae::route_testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-Config make_config(const std::filesystem::path& dir) {
+Config make_config(const std::filesystem::path& dir, RouteBackend backend) {
   Config config;
   config.data_dir = dir.string();
-  config.database.url = "sqlite://" + (dir / "routes.db").string();
+  if (backend == RouteBackend::kPostgresql) {
+    config.database.url = ::personae::testing::shared_postgres_server().create_application_database();
+    config.database.auto_migrate = true;
+  } else {
+    config.database.url = "sqlite://" + (dir / "routes.db").string();
+  }
   config.auth.jwt_keys_dir = (dir / "keys").string();
   config.secrets.master_key_file = (dir / "master.key").string();
   return config;
@@ -28,8 +34,16 @@ T value_or_throw(Result<T> result, std::string_view what) {
 
 }  // namespace
 
-RouteHarness::RouteHarness(bool api_rate_unlimited)
-    : config_(make_config(dir_.path())), storage_(open_storage(config_, clock_)) {
+RouteBackend route_backend_under_test() {
+#ifdef PERSONAE_ROUTE_TESTS_ON_POSTGRESQL
+  return RouteBackend::kPostgresql;
+#else
+  return RouteBackend::kSqlite;
+#endif
+}
+
+RouteHarness::RouteHarness(bool api_rate_unlimited, RouteBackend backend)
+    : config_(make_config(dir_.path(), backend)), storage_(open_storage(config_, clock_)) {
   require_current_schema(config_, storage_);
   accounts_ = build_accounts(config_, storage_, clock_, nullptr);
   verifier_options_ = accounts_->options;

@@ -23,7 +23,7 @@
 #include "services/readiness_service.hpp"
 #include "tests/support/temp_dir.hpp"
 
-/// The whole route table of `personae serve` on a fresh SQLite database, driven in-process through
+/// The whole route table of `personae serve` on a fresh database, driven in-process through
 /// HttpService (prepare -> invoke -> finish), with no socket. Shared by the HTTP-level
 /// access-control and account-route tests.
 namespace personae::route_testing {
@@ -57,11 +57,19 @@ struct SignedIn {
   std::string session_id;
 };
 
+/// The database a harness runs on. These tests are compiled twice: into the unit binary on SQLite,
+/// and with PERSONAE_ROUTE_TESTS_ON_POSTGRESQL into a binary that runs every one of them on a
+/// throwaway PostgreSQL server, connected as an ordinary role so row-level security applies.
+enum class RouteBackend { kSqlite, kPostgresql };
+
+/// The backend this test binary was built for.
+RouteBackend route_backend_under_test();
+
 class RouteHarness {
  public:
   /// `api_rate_unlimited`: the per-tenant API rate limit is lifted for the bearer check (the
   /// generated tests send hundreds of requests in a few seconds; the limit has its own tests).
-  explicit RouteHarness(bool api_rate_unlimited = true);
+  explicit RouteHarness(bool api_rate_unlimited = true, RouteBackend backend = route_backend_under_test());
   ~RouteHarness();
   RouteHarness(const RouteHarness&) = delete;
   RouteHarness& operator=(const RouteHarness&) = delete;

@@ -1,27 +1,16 @@
 #include "tests/contract/accounts_fixture.hpp"
 
 #include "adapters/db/sql_migrator.hpp"
+#include "tests/support/postgres_server.hpp"
 
 namespace personae::testing {
 
 void AccountsTest::SetUp() {
-  BackendTest::SetUp();
+  // On PostgreSQL an ordinary role owns the database: a superuser would bypass row-level security.
   if (GetParam() == Backend::kPostgresql) {
-    // Hand the fresh database to an ordinary role, then connect as that role from here on.
-    const std::string database_name = url_.substr(url_.rfind('/') + 1);
-    {
-      SociDatabaseOptions superuser_options;
-      superuser_options.url = url_;
-      superuser_options.pool_size = 1;
-      SociDatabase superuser(superuser_options);
-      execute(superuser, std::string("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '") +
-                             kApplicationRole + "') THEN CREATE ROLE " + kApplicationRole +
-                             " LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$");
-      execute(superuser, "ALTER DATABASE " + database_name + " OWNER TO " + kApplicationRole);
-    }
-    const std::string user_prefix = "postgresql://personae@";
-    ASSERT_EQ(url_.rfind(user_prefix, 0), 0u) << url_;
-    url_ = "postgresql://" + std::string(kApplicationRole) + "@" + url_.substr(user_prefix.size());
+    url_ = shared_postgres_server().create_application_database(kApplicationRole);
+  } else {
+    BackendTest::SetUp();
   }
   SociDatabaseOptions options;
   options.pool_size = 4;

@@ -171,6 +171,18 @@ std::string PostgresServer::create_unique_database() {
   return create_database("test_" + std::to_string(::getpid()) + "_" + std::to_string(++next_database_));
 }
 
+std::string PostgresServer::create_application_database(const std::string& role) {
+  const bool valid = !role.empty() && std::all_of(role.begin(), role.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!valid) throw std::invalid_argument("role name must be lowercase letters, digits and '_': " + role);
+  const std::string name = "test_" + std::to_string(::getpid()) + "_" + std::to_string(++next_database_);
+  psql("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role +
+                       "') THEN CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$");
+  psql("postgres", "CREATE DATABASE " + name + " OWNER " + role);
+  return "postgresql://" + role + "@127.0.0.1:" + std::to_string(port_) + "/" + name;
+}
+
 void PostgresServer::stop() {
   if (!running_) return;
   run(quote((bin_dir_ / "pg_ctl").string()) + " -w -D " + quote(data_dir_.string()) + " -m fast stop", true);

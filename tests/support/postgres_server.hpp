@@ -31,6 +31,11 @@ class PostgresServer {
   /// Creates an empty database with a name unique in this process and returns its URL.
   std::string create_unique_database();
 
+  /// Creates an empty database with a unique name, owned by `role` (created when missing as an
+  /// ordinary role: NOSUPERUSER NOBYPASSRLS), and returns a URL that connects as that role. What
+  /// an application should use: superusers ignore row-level security even under FORCE.
+  std::string create_application_database(const std::string& role = "personae_app");
+
   /// Runs one SQL command in `database` through psql; returns its unaligned output.
   std::string psql(const std::string& database, const std::string& sql);
 
