@@ -69,14 +69,19 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
   router.add(Method::kGet, "/api/v1/audit/head", open, handlers::audit_head(dependencies.audit));
 
   // Sign-in: public; the body's credential (password, ticket, refresh token) is checked by the
-  // service.
-  router.add(Method::kPost, "/api/v1/auth/login", open, handlers::login(accounts.auth, cookies));
-  router.add(Method::kPost, "/api/v1/auth/mfa-enrolment", open,
-             handlers::begin_required_enrolment(accounts.auth));
-  router.add(Method::kPost, "/api/v1/auth/mfa-enrolment/confirm", open,
-             handlers::complete_required_enrolment(accounts.auth, cookies));
-  router.add(Method::kPost, "/api/v1/auth/refresh", open, handlers::refresh(accounts.auth, cookies));
-  router.add(Method::kPost, "/api/v1/auth/logout", open, handlers::logout(accounts.auth, cookies));
+  // service. Anyone may send these, so their bodies (a few fields) are capped well below the
+  // server-wide limit; the OpenAPI document states each cap (x-personae-max-body-bytes).
+  const http::BodyPolicy credentials_body{kCredentialsBodyBytes, std::nullopt, false};
+  const auto sign_in = [&](std::string pattern, http::Handler handler) {
+    router.add(Method::kPost, std::move(pattern), open, std::move(handler), Execution::kBlocking,
+               credentials_body);
+  };
+  sign_in("/api/v1/auth/login", handlers::login(accounts.auth, cookies));
+  sign_in("/api/v1/auth/mfa-enrolment", handlers::begin_required_enrolment(accounts.auth));
+  sign_in("/api/v1/auth/mfa-enrolment/confirm",
+          handlers::complete_required_enrolment(accounts.auth, cookies));
+  sign_in("/api/v1/auth/refresh", handlers::refresh(accounts.auth, cookies));
+  sign_in("/api/v1/auth/logout", handlers::logout(accounts.auth, cookies));
   secured(Method::kPost, "/api/v1/auth/logout-all", signed_in,
           handlers::logout_all_as(accounts.auth, cookies));
 
@@ -108,8 +113,7 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
           handlers::revoke_invitation_as(accounts.team));
   secured(Method::kPost, "/api/v1/invitations/accept", signed_in,
           handlers::accept_invitation_as(accounts.team));
-  router.add(Method::kPost, "/api/v1/invitations/register", open,
-             handlers::register_with_invitation(accounts.team));
+  sign_in("/api/v1/invitations/register", handlers::register_with_invitation(accounts.team));
   secured(Method::kGet, "/api/v1/api-keys", RouteAccess::action(Action::kApiKeyList),
           handlers::list_api_keys_as(accounts.team));
   secured(Method::kPost, "/api/v1/api-keys", RouteAccess::action(Action::kApiKeyManage),
@@ -118,7 +122,7 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
           handlers::revoke_api_key_as(accounts.team));
 
   router.add(Method::kGet, "/api/v1/setup", open, handlers::setup_status(accounts.setup));
-  router.add(Method::kPost, "/api/v1/setup", open, handlers::complete_setup(accounts.setup));
+  sign_in("/api/v1/setup", handlers::complete_setup(accounts.setup));
 }
 
 }  // namespace personae

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,10 @@ struct RouteDependencies {
 /// must outlive the function.
 http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimiter& limiter,
                                         const AccountsOptions& options);
+
+/// The body cap of the public sign-in routes (login, refresh, logout, setup, registration, the
+/// required second-factor enrolment): a few JSON fields.
+inline constexpr std::size_t kCredentialsBodyBytes = 16 * 1024;
 
 /// The one route table of `personae serve`.
 void register_routes(http::Router& router, const RouteDependencies& dependencies);

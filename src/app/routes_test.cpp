@@ -16,7 +16,8 @@ namespace personae {
 namespace {
 
 // method (lower case), path, access ("public", "authenticated" or an action name)
-using RouteKey = std::tuple<std::string, std::string, std::string>;
+// method, pattern, access, body cap ("" for the server-wide limit)
+using RouteKey = std::tuple<std::string, std::string, std::string, std::string>;
 
 class RouteTableTest : public ::testing::Test {
  protected:
@@ -33,8 +34,9 @@ class RouteTableTest : public ::testing::Test {
 };
 
 /// API9 (inventory) and the authorization matrix: every route the server registers is documented
-/// in api/openapi.yaml with the access it enforces (`x-personae-action`), and every documented
-/// operation is served. A route without an entry in the matrix fails here.
+/// in api/openapi.yaml with the access it enforces (`x-personae-action`) and its own body cap when
+/// it has one (`x-personae-max-body-bytes`), and every documented operation is served. A route
+/// without an entry in the matrix fails here.
 TEST_F(RouteTableTest, MatchesTheOpenApiDocumentExactly) {
   Storage storage = open_storage(config_, clock_);
   auto accounts = build_accounts(config_, storage, clock_, nullptr);
@@ -53,7 +55,8 @@ TEST_F(RouteTableTest, MatchesTheOpenApiDocumentExactly) {
   for (const auto& route : router.routes()) {
     std::string method(http::to_string(route.method));
     for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    served.emplace(method, route.pattern, route.access.name());
+    served.emplace(method, route.pattern, route.access.name(),
+                   route.body.max_bytes ? std::to_string(*route.body.max_bytes) : std::string());
   }
 
   const YAML::Node document = YAML::Load(std::string(openapi_document()));
@@ -65,7 +68,9 @@ TEST_F(RouteTableTest, MatchesTheOpenApiDocumentExactly) {
         const auto action = operation.second["x-personae-action"];
         ASSERT_TRUE(action.IsDefined())
             << method << " " << path.first.as<std::string>() << " has no x-personae-action";
-        documented.emplace(method, path.first.as<std::string>(), action.as<std::string>());
+        const auto body_cap = operation.second["x-personae-max-body-bytes"];
+        documented.emplace(method, path.first.as<std::string>(), action.as<std::string>(),
+                           body_cap.IsDefined() ? body_cap.as<std::string>() : std::string());
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "app/routes_test_fixture.hpp"
 
+#include <fstream>
 #include <stdexcept>
 #include <utility>
 
@@ -85,7 +86,20 @@ http::Response RouteHarness::send(http::Method method, std::string target, std::
     response = std::move(*immediate);
   } else {
     route = std::get<const http::Route*>(prepared);
-    response = service_->invoke(*route, request);
+    // What the server does with the body before the handler: the route's cap, and spooling.
+    const std::size_t limit = route->body.max_bytes.value_or(config_.server.max_body_bytes);
+    if (request.body.size() > limit) {
+      response = http::HttpService::problem(
+          request, 413, "the request body is larger than the limit of " + std::to_string(limit) + " bytes");
+    } else {
+      if (route->body.spool_to_file && !request.body.empty()) {
+        auto spooled = http::SpooledBody::create(dir_.path() / "spool");
+        std::ofstream(spooled->path(), std::ios::binary) << request.body;
+        request.body.clear();
+        request.spooled_body = std::move(spooled);
+      }
+      response = service_->invoke(*route, request);
+    }
   }
   service_->finish(request, response, route, 1ms);
   return response;

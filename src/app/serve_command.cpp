@@ -1,6 +1,7 @@
 // `personae serve`: the composition root of the HTTP role. Everything is built here, once, from the
 // configuration, and torn down in reverse order on SIGTERM/SIGINT.
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -63,8 +64,11 @@ void print_setup_link_if_needed(Accounts& accounts, const std::string& url, std:
   log::info("first-run setup link printed on standard output", {{"valid_minutes", minutes}});
 }
 
-http::ServerOptions server_options(const ServerConfig& config) {
+http::ServerOptions server_options(const Config& root) {
+  const ServerConfig& config = root.server;
   http::ServerOptions options;
+  // Uploads arrive here before a handler takes them; a crash's leftovers are removed at start.
+  options.spool_directory = std::filesystem::path(root.data_dir) / "tmp" / "uploads";
   options.host = config.host;
   options.port = static_cast<std::uint16_t>(config.port);
   options.io_threads = config.io_threads > 0
@@ -116,7 +120,7 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
                                                 *accounts->setup, request_authenticator};
   register_routes(router, {kBuildInfo, readiness, *storage.audit, [&metrics] { return metrics.render(); },
                            config.metrics.token.reveal(), openapi_document(), &account_routes});
-  http::Server server(server_options(config.server), service);
+  http::Server server(server_options(config), service);
   try {
     server.start();
   } catch (const std::exception& error) {

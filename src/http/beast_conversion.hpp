@@ -1,6 +1,6 @@
 #pragma once
 
-// Conversions between Beast messages and our Request/Response. Included only by http/server.cpp
+// Conversions between Beast messages and our Headers/Response. Included only by http/server.cpp
 // and the fuzz target, so that the fuzzer exercises exactly what the server does.
 
 #include <string>
@@ -17,7 +17,6 @@
 
 namespace personae::http {
 
-using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 /// Every field of a Beast header, in order, names as received.
@@ -25,19 +24,6 @@ inline Headers to_headers(const boost::beast::http::fields& fields) {
   Headers headers;
   for (const auto& field : fields) headers.add(field.name_string(), field.value());
   return headers;
-}
-
-/// Our Request from a parsed Beast request, moving its body. The target stays raw:
-/// HttpService::prepare() decodes it (and answers 400 when it cannot).
-inline Request to_request(BeastRequest&& message, std::string remote_address) {
-  Request request;
-  request.method_text = std::string(message.method_string());
-  request.method = parse_method(request.method_text);
-  request.target = std::string(message.target());
-  request.headers = to_headers(message.base());
-  request.body = std::move(message.body());
-  request.remote_address = std::move(remote_address);
-  return request;
 }
 
 /// A Beast response from ours. HttpService::finish() already set Content-Length (kept for HEAD,

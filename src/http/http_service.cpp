@@ -358,15 +358,16 @@ void HttpService::record(const Request& request, Response& response, const Route
     unmatched_duration_->observe(seconds);
   }
 
-  log::info("http_request", {{"request_id", request.request_id},
-                             {"method", logged_method(request)},
-                             {"route", route_label},
-                             {"path", logged_path(request)},
-                             {"status", status},
-                             {"duration_ms", seconds * 1000.0},
-                             {"bytes_in", request.body.size()},
-                             {"bytes_out", bytes_out},
-                             {"remote", request.remote_address}});
+  log::info("http_request",
+            {{"request_id", request.request_id},
+             {"method", logged_method(request)},
+             {"route", route_label},
+             {"path", logged_path(request)},
+             {"status", status},
+             {"duration_ms", seconds * 1000.0},
+             {"bytes_in", request.spooled_body ? request.spooled_body->size() : request.body.size()},
+             {"bytes_out", bytes_out},
+             {"remote", request.remote_address}});
 }
 
 }  // namespace personae::http

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "http/headers.hpp"
+#include "http/spooled_body.hpp"
 
 namespace personae::http {
 
@@ -22,7 +24,10 @@ struct Request {
   std::string path;         ///< percent-decoded path, without the query
   std::string query;        ///< raw query string, without '?'
   Headers headers;
-  std::string body;
+  std::string body;  ///< empty when the route spools its body (then in spooled_body)
+  /// The body as a file, for routes with BodyPolicy::spool_to_file (null otherwise, and for a
+  /// request without a body).
+  std::shared_ptr<const SpooledBody> spooled_body;
   std::string remote_address;  ///< the socket peer; X-Forwarded-For is not trusted here
   std::string request_id;      ///< accepted from X-Request-Id or generated
   std::map<std::string, std::string, std::less<>> path_params;  ///< from "{name}" route segments

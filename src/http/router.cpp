@@ -99,12 +99,18 @@ std::string RouteAccess::name() const {
   return "public";
 }
 
-void Router::add(Method method, std::string pattern, RouteAccess access, Handler handler,
-                 Execution execution) {
+void Router::add(Method method, std::string pattern, RouteAccess access, Handler handler, Execution execution,
+                 BodyPolicy body) {
   if (method == Method::kOther) throw std::invalid_argument("route " + pattern + ": unsupported method");
   if (!handler) throw std::invalid_argument("route " + pattern + ": empty handler");
   if (access.kind() != RouteAccess::Kind::kPublic && execution == Execution::kInline) {
     throw std::invalid_argument("route " + pattern + ": an authenticated route must be kBlocking");
+  }
+  if (body.spool_to_file && execution == Execution::kInline) {
+    throw std::invalid_argument("route " + pattern + ": a spooled body needs a kBlocking handler");
+  }
+  if (body.max_bytes && *body.max_bytes == 0 && body.spool_to_file) {
+    throw std::invalid_argument("route " + pattern + ": a spooled body with a zero limit");
   }
   validate_pattern(pattern);
   const std::string shape = shape_of(pattern);
@@ -116,7 +122,7 @@ void Router::add(Method method, std::string pattern, RouteAccess access, Handler
   }
   std::vector<std::string> segments;
   for (const auto segment : split_segments(pattern)) segments.emplace_back(segment);
-  routes_.push_back(Route{method, std::move(pattern), access, std::move(handler), execution});
+  routes_.push_back(Route{method, std::move(pattern), access, std::move(handler), execution, body});
   segments_.push_back(std::move(segments));
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -49,12 +51,26 @@ class RouteAccess {
   std::optional<Action> action_;
 };
 
+/// How a route takes its request body. The server routes a request as soon as its head arrives,
+/// then reads the body under the matched route's policy (an unroutable request gets the defaults).
+struct BodyPolicy {
+  /// The largest body accepted, 413 beyond it (refused from Content-Length before any byte of the
+  /// body is read, and before `100 Continue`); nullopt: the server's max_body_bytes.
+  std::optional<std::size_t> max_bytes;
+  /// How long the whole body may take to arrive, 408 after it; nullopt: the server's body_timeout.
+  std::optional<std::chrono::milliseconds> timeout;
+  /// Write the body to a temporary file as it arrives (Request::spooled_body) instead of memory:
+  /// for uploads. Requires Execution::kBlocking (the handler reads a file).
+  bool spool_to_file = false;
+};
+
 struct Route {
   Method method;
   std::string pattern;  ///< "/api/v1/personas/{id}": literal segments and whole-segment "{name}"
   RouteAccess access;
   Handler handler;
   Execution execution = Execution::kBlocking;
+  BodyPolicy body;
 };
 
 struct RouteMatch {
@@ -70,11 +86,11 @@ using RouteResult = std::variant<RouteMatch, RouteNotFound, MethodNotAllowed>;
 /// The one route table. A GET route also answers HEAD.
 class Router {
  public:
-  /// Throws std::invalid_argument for a malformed pattern, a duplicate (method, pattern), or a
+  /// Throws std::invalid_argument for a malformed pattern, a duplicate (method, pattern), a
   /// non-public route that is kInline (authentication reads the database, so it must run on the
-  /// worker pool).
+  /// worker pool), or a spooled body on a kInline route or with a zero limit.
   void add(Method method, std::string pattern, RouteAccess access, Handler handler,
-           Execution execution = Execution::kBlocking);
+           Execution execution = Execution::kBlocking, BodyPolicy body = {});
   RouteResult match(Method method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

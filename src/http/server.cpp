@@ -3,10 +3,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -25,7 +27,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -351,25 +355,24 @@ asio::awaitable<void> Server::Impl::serve(const std::shared_ptr<Session>& sessio
       co_return;
     }
 
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    parser.body_limit(options.max_body_bytes);
+    // The head alone first: the route it names decides how the body is read.
+    beast_http::request_parser<beast_http::empty_body> head_parser;
+    head_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    // Checked below against the route's own limit. (Not boost::none: Boost 1.74 compares the
+    // Content-Length with an empty optional as if it were exceeded.)
+    head_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::beast::error_code parse_error;
-    const std::size_t used = parser.put(asio::buffer(buffer.data().data(), scan.size), parse_error);
-    if (parse_error == beast_http::error::body_limit) {
-      co_await refuse(session, partial, 413, "the request body is larger than the limit", started);
-      co_return;
-    }
-    if (parse_error || !parser.is_header_done()) {
+    const std::size_t used = head_parser.put(asio::buffer(buffer.data().data(), scan.size), parse_error);
+    if (parse_error || !head_parser.is_header_done()) {
       co_await refuse(session, partial, 400, "the request is not valid HTTP/1.1", started);
       co_return;
     }
     buffer.consume(used);
-    partial.method_text = std::string(parser.get().method_string());
+    partial.method_text = std::string(head_parser.get().method_string());
     partial.method = parse_method(partial.method_text);
-    partial.target = std::string(parser.get().target());
-    partial.headers = to_headers(parser.get().base());
-    const unsigned version = parser.get().version();
+    partial.target = std::string(head_parser.get().target());
+    partial.headers = to_headers(head_parser.get().base());
+    const unsigned version = head_parser.get().version();
     if (version != 10 && version != 11) {
       co_await refuse(session, partial, 505, "only HTTP/1.0 and HTTP/1.1 are supported", started);
       co_return;
@@ -379,7 +382,41 @@ asio::awaitable<void> Server::Impl::serve(const std::shared_ptr<Session>& sessio
       co_return;
     }
 
-    if (!parser.is_done()) {
+    Request& request = partial;
+    Response response;
+    const Route* route = nullptr;
+    std::optional<Response> immediate;
+    auto prepared = service.prepare(request);
+    if (auto* answer = std::get_if<Response>(&prepared)) {
+      immediate = std::move(*answer);
+    } else {
+      route = std::get<const Route*>(prepared);
+    }
+    // From here on the request is prepared: every refusal goes through finish() (metrics under
+    // the route, the in-flight gauge released).
+    const auto refuse_prepared = [&](int status, std::string detail) -> asio::awaitable<void> {
+      Response refusal = HttpService::problem(request, status, std::move(detail));
+      service.finish(request, refusal, route, Clock::now() - started);
+      if (session->force_closed) co_return;
+      if (co_await write(session, std::move(refusal), version, false)) co_await linger_close(session);
+    };
+    // A client that went away before its request was complete: logged with nginx's 499.
+    const auto finish_abandoned = [&] {
+      Response abandoned;
+      abandoned.status = 499;
+      service.finish(request, abandoned, route, Clock::now() - started);
+    };
+    // An unroutable request's body is read (and dropped) under the defaults.
+    const BodyPolicy policy = route != nullptr ? route->body : BodyPolicy{};
+    const std::size_t body_limit = policy.max_bytes.value_or(options.max_body_bytes);
+    if (const auto length = head_parser.content_length(); length && *length > body_limit) {
+      co_await refuse_prepared(
+          413, "the request body is larger than the limit of " + std::to_string(body_limit) + " bytes");
+      co_return;
+    }
+
+    bool keep_alive = head_parser.keep_alive();
+    if (!head_parser.is_done()) {
       const auto expect = partial.headers.get("Expect");
       if (expect && iequals(*expect, "100-continue") && version == 11) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -387,41 +424,74 @@ asio::awaitable<void> Server::Impl::serve(const std::shared_ptr<Session>& sessio
         co_await asio::async_write(socket, asio::buffer(kContinue.data(), kContinue.size()),
                                    asio::redirect_error(asio::use_awaitable, ec));
         disarm_deadline(*session);
-        if (ec) co_return;
+        if (ec) {
+          finish_abandoned();
+          co_return;
+        }
       }
-      arm_deadline(session, options.body_timeout);
-      co_await beast_http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      arm_deadline(session, policy.timeout.value_or(options.body_timeout));
+      if (policy.spool_to_file && !immediate) {
+        std::string spool_error;
+        try {
+          request.spooled_body =
+              SpooledBody::create(options.spool_directory.empty() ? std::filesystem::temp_directory_path()
+                                                                  : options.spool_directory);
+        } catch (const std::system_error& error) {
+          spool_error = error.what();
+        }
+        if (!spool_error.empty()) {
+          disarm_deadline(*session);
+          log::error("http_spool_failed", {{"request_id", request.request_id}, {"error", spool_error}});
+          co_await refuse_prepared(503, "the server cannot store the upload right now");
+          co_return;
+        }
+        beast_http::request_parser<beast_http::file_body> body_parser(std::move(head_parser));
+        body_parser.body_limit(body_limit);
+        boost::beast::error_code open_error;
+        body_parser.get().body().open(request.spooled_body->path().c_str(), boost::beast::file_mode::write,
+                                      open_error);
+        if (!open_error) {
+          co_await beast_http::async_read(socket, buffer, body_parser,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+        }
+        body_parser.get().body().close();
+        keep_alive = body_parser.keep_alive();
+        if (open_error) ec = open_error;
+      } else {
+        beast_http::request_parser<beast_http::string_body> body_parser(std::move(head_parser));
+        body_parser.body_limit(body_limit);
+        co_await beast_http::async_read(socket, buffer, body_parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+        keep_alive = body_parser.keep_alive();
+        if (!immediate) request.body = std::move(body_parser.get().body());
+      }
       disarm_deadline(*session);
       if (ec) {
+        request.spooled_body.reset();  // a body cut off mid-way leaves nothing behind
         if (session->timed_out) {
-          co_await refuse(session, partial, 408, "the request body took too long", started);
+          co_await refuse_prepared(408, "the request body took too long");
         } else if (ec == beast_http::error::body_limit) {
-          co_await refuse(session, partial, 413, "the request body is larger than the limit", started);
+          co_await refuse_prepared(
+              413, "the request body is larger than the limit of " + std::to_string(body_limit) + " bytes");
         } else if (!is_disconnect(ec)) {
-          co_await refuse(session, partial, 400, "the request body is not valid HTTP/1.1", started);
+          co_await refuse_prepared(400, "the request body is not valid HTTP/1.1");
+        } else {
+          finish_abandoned();
         }
         co_return;
       }
     }
 
-    bool keep_alive = parser.keep_alive();
-    Request request = to_request(parser.release(), session->remote);
-    Response response;
-    const Route* route = nullptr;
-    auto prepared = service.prepare(request);
-    if (auto* immediate = std::get_if<Response>(&prepared)) {
+    if (immediate) {
       response = std::move(*immediate);
+    } else if (route->execution == Execution::kInline) {
+      response = service.invoke(*route, request);
+    } else if (pending.load() >= options.max_pending_blocking) {
+      blocking_rejected.inc();
+      response = HttpService::problem(request, 503, "the server is busy; retry shortly");
+      response.headers.set("Retry-After", "1");
     } else {
-      route = std::get<const Route*>(prepared);
-      if (route->execution == Execution::kInline) {
-        response = service.invoke(*route, request);
-      } else if (pending.load() >= options.max_pending_blocking) {
-        blocking_rejected.inc();
-        response = HttpService::problem(request, 503, "the server is busy; retry shortly");
-        response.headers.set("Retry-After", "1");
-      } else {
-        response = co_await run_blocking(*route, request);
-      }
+      response = co_await run_blocking(*route, request);
     }
     service.finish(request, response, route, Clock::now() - started);
     keep_alive = keep_alive && !draining.load() && !session->force_closed;
@@ -475,6 +545,12 @@ void Server::start() {
   if (ec) fail(ec);
   impl.port = impl.acceptor->local_endpoint().port();
 
+  if (!options.spool_directory.empty()) {
+    if (const std::size_t stale = SpooledBody::remove_stale(options.spool_directory)) {
+      log::info("http_stale_uploads_removed",
+                {{"count", stale}, {"folder", options.spool_directory.string()}});
+    }
+  }
   impl.pool = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(options.worker_threads));
   impl.work.emplace(impl.io_context.get_executor());
   asio::co_spawn(impl.acceptor->get_executor(), impl.accept_loop(), asio::detached);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -25,11 +26,20 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};        ///< to write one response
   std::chrono::milliseconds shutdown_timeout{20'000};     ///< for in-flight requests to finish
   std::size_t max_connections = 10'000;  ///< beyond it, a new connection gets 503 and is closed
+  /// Where bodies of BodyPolicy::spool_to_file routes are written while they arrive (created 0700
+  /// when missing; spool files left by a crash are removed at start()). Empty: the system's
+  /// temporary folder.
+  std::filesystem::path spool_directory;
 };
 
 /// The HTTP/1.1 server (Boost.Beast + Asio coroutines). Each connection is a coroutine on a strand
 /// of `io_threads` threads; kBlocking handlers run on a pool of `worker_threads` threads. Installs
 /// no signal handlers: main waits for signals and calls shutdown().
+///
+/// A request is routed (HttpService::prepare) as soon as its head is read; its body is then read
+/// under the route's BodyPolicy: its own size limit (checked against Content-Length before the
+/// body, and before `100 Continue`), its own deadline, and for upload routes straight into a
+/// SpooledBody file.
 ///
 /// Registers in the service's metrics registry:
 ///   personae_http_connections_open                gauge

@@ -4,17 +4,21 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "observability/log.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace personae::http {
 namespace {
@@ -114,7 +118,7 @@ std::string get(std::string_view target, std::string_view extra = {}) {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) + "\r\n";
 }
 
-class ServerTest : public testing::Test {
+class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override { log::configure(log::Level::kWarn, log::Format::kJson); }
   void TearDown() override {
@@ -135,6 +139,29 @@ class ServerTest : public testing::Test {
     router_.add(Method::kPost, "/echo", RouteAccess::public_route(), [](const Request& request) {
       return Response::text(200, request.body, "application/octet-stream");
     });
+    router_.add(
+        Method::kPost, "/small", RouteAccess::public_route(),
+        [](const Request& request) { return Response::text(200, request.body, "application/octet-stream"); },
+        Execution::kBlocking, BodyPolicy{16, std::nullopt, false});
+    // Answers what the handler saw: the spool file's size, mode and contents.
+    router_.add(
+        Method::kPost, "/upload", RouteAccess::public_route(),
+        [this](const Request& request) {
+          nlohmann::json seen = {{"in_memory", request.body.size()},
+                                 {"spooled", request.spooled_body != nullptr}};
+          if (request.spooled_body) {
+            struct stat status {};
+            ::stat(request.spooled_body->path().c_str(), &status);
+            std::ifstream in(request.spooled_body->path(), std::ios::binary);
+            std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            seen["size"] = request.spooled_body->size();
+            seen["mode"] = status.st_mode & 0777;
+            seen["in_spool_dir"] = request.spooled_body->path().parent_path() == spool_.path();
+            seen["sha_prefix"] = contents.substr(0, 8);
+          }
+          return Response::json(200, seen);
+        },
+        Execution::kBlocking, BodyPolicy{64 * 1024, 300ms, true});
     router_.add(Method::kGet, "/slow", RouteAccess::public_route(), [this](const Request&) {
       slow_started_ = true;
       std::this_thread::sleep_for(300ms);
@@ -146,6 +173,7 @@ class ServerTest : public testing::Test {
       return Response::text(200, "released", "text/plain");
     });
     service_ = std::make_unique<HttpService>(router_, registry_);
+    if (options.spool_directory.empty()) options.spool_directory = spool_.path();
     server_ = std::make_unique<Server>(options, *service_);
     server_->start();
     return *server_;
@@ -171,6 +199,13 @@ class ServerTest : public testing::Test {
     ASSERT_TRUE(condition());
   }
 
+  std::size_t spool_files() const {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(spool_.path())) ++count;
+    return count;
+  }
+
+  ::personae::testing::TempDir spool_;
   Router router_;
   observability::MetricsRegistry registry_;
   std::unique_ptr<HttpService> service_;
@@ -251,6 +286,102 @@ TEST_F(ServerTest, OversizedBodyIs413) {
   response = chunked.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 413);
+}
+
+TEST_F(ServerTest, EachRouteHasItsOwnBodyLimit) {
+  auto& server = start(quick());
+  RawClient client(server.port());
+  client.send("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 16\r\n\r\n" + std::string(16, 's'));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  client.send("POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 17\r\n\r\n" + std::string(17, 's'));
+  response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_NE(nlohmann::json::parse(response->body)["detail"].get<std::string>().find("limit of 16 bytes"),
+            std::string::npos);
+
+  // Larger than the server's default (1 KiB here), within the upload route's own 64 KiB.
+  RawClient uploader(server.port());
+  uploader.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10000\r\n\r\n" +
+                std::string(10000, 'u'));
+  response = uploader.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << response->body;
+  // The 413 is counted under its route, not as unmatched.
+  EXPECT_NE(
+      registry_.render().find(R"(personae_http_requests_total{method="POST",route="/small",status="413"} 1)"),
+      std::string::npos);
+}
+
+TEST_F(ServerTest, AnOversizedDeclaredBodyIsRefusedBefore100Continue) {
+  auto& server = start(quick());
+  RawClient client(server.port());
+  client.send("POST /small HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4096\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->header("Connection"), "close");
+}
+
+TEST_F(ServerTest, AnUploadRouteReceivesItsBodyAsAnOwnerOnlyFileRemovedAfterTheResponse) {
+  auto& server = start(quick());
+  RawClient client(server.port());
+  client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 20000\r\n\r\nSPOOLED!" +
+              std::string(20000 - 8, 'x'));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200) << response->body;
+  const auto seen = nlohmann::json::parse(response->body);
+  EXPECT_EQ(seen["in_memory"], 0);
+  EXPECT_EQ(seen["spooled"], true);
+  EXPECT_EQ(seen["size"], 20000);
+  EXPECT_EQ(seen["mode"], 0600);
+  EXPECT_EQ(seen["in_spool_dir"], true);
+  EXPECT_EQ(seen["sha_prefix"], "SPOOLED!");
+  wait_for([&] { return spool_files() == 0; });
+
+  // Chunked uploads too; and the connection stays usable.
+  client.send(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nCHUNKED!\r\n0\r\n\r\n");
+  response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(nlohmann::json::parse(response->body)["size"], 8);
+  EXPECT_EQ(nlohmann::json::parse(response->body)["sha_prefix"], "CHUNKED!");
+}
+
+TEST_F(ServerTest, AnUploadCutOffOrTooLargeLeavesNothingBehind) {
+  auto& server = start(quick());
+  {
+    RawClient cut(server.port());
+    cut.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n" + std::string(20000, 'c'));
+    wait_for([&] { return spool_files() == 1; });
+  }  // the client goes away mid-body
+  wait_for([&] { return spool_files() == 0; });
+
+  RawClient slow(server.port());
+  slow.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n" + std::string(100, 's'));
+  auto response = slow.read_response();  // the route's own 300 ms body deadline
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 408);
+  wait_for([&] { return spool_files() == 0; });
+
+  RawClient chunked(server.port());
+  chunked.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10000\r\n" +
+               std::string(0x10000, 'x') + "\r\n8000\r\n" + std::string(0x8000, 'y') + "\r\n0\r\n\r\n");
+  response = chunked.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  wait_for([&] { return spool_files() == 0; });
+}
+
+TEST_F(ServerTest, SpoolFilesLeftByACrashAreRemovedAtStart) {
+  std::ofstream(spool_.path() / "spool-0123456789abcdef") << "half an upload";
+  std::ofstream(spool_.path() / "unrelated.txt") << "kept";
+  start(quick());
+  EXPECT_FALSE(std::filesystem::exists(spool_.path() / "spool-0123456789abcdef"));
+  EXPECT_TRUE(std::filesystem::exists(spool_.path() / "unrelated.txt"));
 }
 
 TEST_F(ServerTest, HugeHeadersAre431) {

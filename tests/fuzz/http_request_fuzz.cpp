@@ -5,10 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -35,6 +37,10 @@ http::Router make_router() {
                return http::Response::json(
                    200, {{"id", std::string(request.path_param("id"))}, {"limit", limit.value_or("")}});
              });
+  router.add(
+      http::Method::kPost, "/api/v1/notes", http::RouteAccess::public_route(),
+      [](const http::Request& request) { return http::Response::text(200, request.body, "text/plain"); },
+      http::Execution::kBlocking, http::BodyPolicy{32, std::nullopt, false});
   router.add(http::Method::kPost, "/api/v1/personas", http::RouteAccess::public_route(),
              [](const http::Request& request) {
                const auto json = http::parse_json_body(request);
@@ -92,37 +98,55 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto scan = scanner.scan(input);
     if (scan.status != http::HeadScan::Status::kComplete) return 0;
 
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-    parser.body_limit(kMaxBodyBytes);
-    parser.eager(true);
+    // As the server: the head alone, routing, then the body under the route's limit.
+    beast_http::request_parser<beast_http::empty_body> head_parser;
+    head_parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+    head_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::beast::error_code ec;
-    std::size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
-    if (ec || !parser.is_header_done()) return 0;
+    std::size_t used = head_parser.put(boost::asio::buffer(input.data(), scan.size), ec);
+    if (ec || !head_parser.is_header_done()) return 0;
     input.remove_prefix(used);
-    const unsigned version = parser.get().version();
+    const unsigned version = head_parser.get().version();
     if (version != 10 && version != 11) return 0;
-    if (http::check_request_framing(http::to_headers(parser.get().base()), version)) return 0;
-    while (!parser.is_done() && !input.empty()) {
-      used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
-      if (ec == beast_http::error::need_more && used == 0) break;
-      if (ec && ec != beast_http::error::need_more) return 0;
-      input.remove_prefix(used);
-    }
-    if (!parser.is_done()) {
-      parser.put_eof(ec);
-      if (ec || !parser.is_done()) return 0;
-    }
+    http::Request request;
+    request.method_text = std::string(head_parser.get().method_string());
+    request.method = http::parse_method(request.method_text);
+    request.target = std::string(head_parser.get().target());
+    request.headers = http::to_headers(head_parser.get().base());
+    request.remote_address = "192.0.2.1";
+    if (http::check_request_framing(request.headers, version)) return 0;
 
-    const bool keep_alive = parser.keep_alive();
-    http::Request request = http::to_request(parser.release(), "192.0.2.1");
     http::Response response;
     const http::Route* route = nullptr;
     auto prepared = fixture.service.prepare(request);
-    if (auto* immediate = std::get_if<http::Response>(&prepared)) {
-      response = std::move(*immediate);
+    const bool immediate = std::holds_alternative<http::Response>(prepared);
+    if (!immediate) route = std::get<const http::Route*>(prepared);
+    const std::size_t limit =
+        route != nullptr ? route->body.max_bytes.value_or(kMaxBodyBytes) : kMaxBodyBytes;
+    bool keep_alive = head_parser.keep_alive();
+    bool refused = false;
+    if (const auto length = head_parser.content_length(); length && *length > limit) refused = true;
+    if (!refused && !head_parser.is_done()) {
+      beast_http::request_parser<beast_http::string_body> parser(std::move(head_parser));
+      parser.body_limit(limit);
+      parser.eager(true);
+      while (!parser.is_done() && !input.empty()) {
+        used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
+        if (ec == beast_http::error::need_more && used == 0) break;
+        if (ec && ec != beast_http::error::need_more) break;
+        input.remove_prefix(used);
+      }
+      if (!ec && !parser.is_done()) parser.put_eof(ec);
+      refused = (ec && ec != beast_http::error::need_more) || !parser.is_done();
+      keep_alive = parser.keep_alive();
+      if (!refused) request.body = std::move(parser.get().body());
+    }
+    if (refused) {
+      response = http::HttpService::problem(request, 413, "refused");
+      keep_alive = false;
+    } else if (immediate) {
+      response = std::move(std::get<http::Response>(prepared));
     } else {
-      route = std::get<const http::Route*>(prepared);
       response = fixture.service.invoke(*route, request);
     }
     fixture.service.finish(request, response, route, std::chrono::microseconds(1));
