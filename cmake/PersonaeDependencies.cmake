@@ -30,3 +30,16 @@ pkg_check_modules(LIBOATH REQUIRED IMPORTED_TARGET liboath)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 set(PERSONAE_COMMON_PASSWORDS_FILE /usr/share/john/password.lst CACHE FILEPATH
     "Common passwords refused at sign-up (Debian package john-data)")
+
+# Outbound HTTP, storage and media (issue 4).
+find_package(CURL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(pugixml REQUIRED)
+find_package(date REQUIRED)  # date::date-tz reads the system's IANA database (package tzdata)
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp)
+pkg_check_modules(EXIV2 REQUIRED IMPORTED_TARGET exiv2)
+find_path(LIBMAGIC_INCLUDE_DIR magic.h REQUIRED)
+find_library(LIBMAGIC_LIBRARY NAMES magic REQUIRED)
+add_library(LibMagic::LibMagic UNKNOWN IMPORTED)
+set_target_properties(LibMagic::LibMagic PROPERTIES IMPORTED_LOCATION "${LIBMAGIC_LIBRARY}"
+                                                    INTERFACE_INCLUDE_DIRECTORIES "${LIBMAGIC_INCLUDE_DIR}")
