@@ -37,7 +37,9 @@ constexpr std::string_view file_extension(MediaType type) {
   return "";
 }
 /// True for the image types (everything but kPdf).
-constexpr bool is_image(MediaType type) { return type != MediaType::kPdf; }
+constexpr bool is_image(MediaType type) {
+  return type != MediaType::kPdf;
+}
 
 /// Refusal thresholds for untrusted images.
 struct ImageLimits {
@@ -77,18 +79,17 @@ enum class WatermarkPosition { kTopLeft, kTopRight, kBottomLeft, kBottomRight, k
 
 /// A tenant's or persona's watermark: text, or a logo image (PNG with alpha), or both.
 struct Watermark {
-  std::string text;                          ///< UTF-8, rendered in white with a dark outline
-  std::optional<std::filesystem::path> logo; ///< a local file (fetched from the blob store first)
+  std::string text;                           ///< UTF-8, rendered in white with a dark outline
+  std::optional<std::filesystem::path> logo;  ///< a local file (fetched from the blob store first)
   WatermarkPosition position = WatermarkPosition::kBottomRight;
-  double opacity = 0.6;          ///< 0-1
-  double relative_size = 0.04;   ///< text height or logo width, as a fraction of the image width
+  double opacity = 0.6;         ///< 0-1
+  double relative_size = 0.04;  ///< text height or logo width, as a fraction of the image width
 };
 
 /// The AI-disclosure metadata written into every processed image (IPTC/XMP).
 struct Provenance {
   /// Xmp.iptcExt.DigitalSourceType. The default is the IPTC code for AI-generated media.
-  std::string digital_source_type =
-      "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
+  std::string digital_source_type = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia";
   std::string persona;    ///< the persona's display name (Xmp.dc.creator / Iptc.Application2.Byline)
   std::string generator;  ///< the model or backend that made the image ("ComfyUI sdxl-base-1.0", or
                           ///< "uploaded" when unknown) (Xmp.xmp.CreatorTool)
@@ -145,6 +146,8 @@ class ImageProcessor {
 };
 
 /// Hamming distance between two perceptual hashes (0-64).
-inline int perceptual_distance(std::uint64_t a, std::uint64_t b) { return std::popcount(a ^ b); }
+inline int perceptual_distance(std::uint64_t a, std::uint64_t b) {
+  return std::popcount(a ^ b);
+}
 
 }  // namespace personae

@@ -60,9 +60,9 @@ std::optional<EmojiUse> parse_emoji_use(std::string_view text);
 
 /// The voice and style guide every generated text follows.
 struct VoiceGuide {
-  std::string tone;                          ///< free text: "playful, teasing, warm"
-  std::vector<std::string> vocabulary;       ///< words and phrases the persona likes to use
-  std::vector<std::string> banned_words;     ///< words it never uses
+  std::string tone;                       ///< free text: "playful, teasing, warm"
+  std::vector<std::string> vocabulary;    ///< words and phrases the persona likes to use
+  std::vector<std::string> banned_words;  ///< words it never uses
   EmojiUse emoji_use = EmojiUse::kLight;
   std::vector<std::string> topics_to_avoid;  ///< "politics", "religion", ...
 
@@ -90,8 +90,8 @@ struct VisualIdentity {
 
 /// Language-model settings (unset: the provider's defaults).
 struct LlmSettings {
-  std::string provider;  ///< a configured provider's name; empty: the default chain
-  std::string model;     ///< empty: the provider's model
+  std::string provider;               ///< a configured provider's name; empty: the default chain
+  std::string model;                  ///< empty: the provider's model
   std::optional<double> temperature;  ///< 0-2
   std::optional<int> context_size;    ///< tokens, 512-1048576
 
@@ -109,10 +109,10 @@ struct FictionalAttestation {
 
 /// The consent of the real adult a persona depicts.
 struct ConsentRecord {
-  std::string subject_name;      ///< who consented (legal name)
-  std::int64_t signed_at_unix_ms = 0;  ///< when the consent was given
-  std::string scope;             ///< what it covers ("images and captions on Fanvue and X")
-  std::string document_media_id; ///< the signed document, stored in the tenant's vault
+  std::string subject_name;                        ///< who consented (legal name)
+  std::int64_t signed_at_unix_ms = 0;              ///< when the consent was given
+  std::string scope;                               ///< what it covers ("images and captions on Fanvue and X")
+  std::string document_media_id;                   ///< the signed document, stored in the tenant's vault
   std::optional<std::int64_t> expires_at_unix_ms;  ///< unset: until withdrawn
   std::string recorded_by_user_id;
   std::int64_t recorded_at_unix_ms = 0;
@@ -134,7 +134,7 @@ struct LorebookEntry {
   int insertion_order = 0;
   std::optional<int> priority;
   std::optional<std::int64_t> id;
-  std::string position;         ///< "before_char", "after_char" or empty
+  std::string position;                ///< "before_char", "after_char" or empty
   std::string extensions_json = "{}";  ///< the entry's `extensions` and unmodelled fields, a JSON object
 
   bool operator==(const LorebookEntry&) const = default;
@@ -185,7 +185,7 @@ struct Persona {
   std::string display_name;                 ///< 1-100 characters
   std::map<Platform, std::string> handles;  ///< account names per platform, without '@'
   std::string bio;
-  std::string timezone = "UTC";             ///< an IANA zone ("Europe/Paris")
+  std::string timezone = "UTC";                 ///< an IANA zone ("Europe/Paris")
   std::vector<std::string> languages = {"en"};  ///< BCP 47 tags, the first is the main language
   VoiceGuide voice;
   std::vector<DestinationBoundary> boundaries;
