@@ -52,7 +52,7 @@ http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimite
 
 /// The body cap of the public sign-in routes (login, refresh, logout, setup, registration, the
 /// required second-factor enrolment): a few JSON fields.
-inline constexpr std::size_t kCredentialsBodyBytes = 16 * 1024;
+inline constexpr std::size_t kCredentialsBodyBytes = std::size_t{16} * 1024;
 
 /// The one route table of `personae serve`.
 void register_routes(http::Router& router, const RouteDependencies& dependencies);

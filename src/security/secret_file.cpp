@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -79,9 +80,9 @@ Result<void> require_owner_only(const std::filesystem::path& path) {
   }
   const auto mode = status.st_mode & 07777;
   if ((mode & (S_IRWXG | S_IRWXO)) != 0) {
-    char octal[8];
-    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
-    return make_error(ErrorCode::kFailedPrecondition, "the key file " + path.string() + " has mode " + octal +
+    std::array<char, 8> octal{};
+    std::snprintf(octal.data(), octal.size(), "%04o", static_cast<unsigned>(mode));
+    return make_error(ErrorCode::kFailedPrecondition, "the key file " + path.string() + " has mode " + octal.data() +
                                                           ": other users may read it; run `chmod 600 " +
                                                           path.string() + "`");
   }
