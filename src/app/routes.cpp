@@ -50,10 +50,13 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
   const auto signed_in = RouteAccess::any_principal();
   // Every non-public route goes through here, so its declared access is the one enforced.
   const auto secured = [&](Method method, std::string pattern, RouteAccess access,
-                           http::auth::PrincipalHandler handler) {
+                           http::auth::PrincipalHandler handler, http::BodyPolicy body = {}) {
     router.add(method, std::move(pattern), access,
-               http::auth::guard(authenticator, access, std::move(handler)), Execution::kBlocking);
+               http::auth::guard(authenticator, access, std::move(handler)), Execution::kBlocking, body);
   };
+  // Account bodies are a few fields (credentials, a role, a code): they are capped far below the
+  // server-wide limit, and the OpenAPI document states each cap (x-personae-max-body-bytes).
+  const http::BodyPolicy small_body{handlers::kMaxCredentialBodyBytes, std::nullopt, false};
 
   router.add(Method::kGet, "/health", open, handlers::health(), Execution::kInline);
   router.add(Method::kGet, "/ready", open, handlers::ready(dependencies.readiness));
@@ -69,12 +72,9 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
   router.add(Method::kGet, "/api/v1/audit/head", open, handlers::audit_head(dependencies.audit));
 
   // Sign-in: public; the body's credential (password, ticket, refresh token) is checked by the
-  // service. Anyone may send these, so their bodies (a few fields) are capped well below the
-  // server-wide limit; the OpenAPI document states each cap (x-personae-max-body-bytes).
-  const http::BodyPolicy credentials_body{kCredentialsBodyBytes, std::nullopt, false};
+  // service.
   const auto sign_in = [&](std::string pattern, http::Handler handler) {
-    router.add(Method::kPost, std::move(pattern), open, std::move(handler), Execution::kBlocking,
-               credentials_body);
+    router.add(Method::kPost, std::move(pattern), open, std::move(handler), Execution::kBlocking, small_body);
   };
   sign_in("/api/v1/auth/login", handlers::login(accounts.auth, cookies));
   sign_in("/api/v1/auth/mfa-enrolment", handlers::begin_required_enrolment(accounts.auth));
@@ -87,37 +87,39 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
 
   secured(Method::kGet, "/api/v1/me", signed_in, handlers::me_as(accounts.team));
   secured(Method::kPost, "/api/v1/me/password", signed_in,
-          handlers::change_password_as(accounts.auth, cookies));
+          handlers::change_password_as(accounts.auth, cookies), small_body);
   secured(Method::kGet, "/api/v1/sessions", signed_in, handlers::list_sessions_as(accounts.auth, cookies));
   secured(Method::kDelete, "/api/v1/sessions/{id}", signed_in, handlers::revoke_session_as(accounts.auth));
-  secured(Method::kPost, "/api/v1/me/totp", signed_in, handlers::begin_totp_as(accounts.second_factor));
+  secured(Method::kPost, "/api/v1/me/totp", signed_in, handlers::begin_totp_as(accounts.second_factor),
+          small_body);
   secured(Method::kPost, "/api/v1/me/totp/confirm", signed_in,
-          handlers::confirm_totp_as(accounts.second_factor));
-  secured(Method::kDelete, "/api/v1/me/totp", signed_in, handlers::disable_totp_as(accounts.second_factor));
+          handlers::confirm_totp_as(accounts.second_factor), small_body);
+  secured(Method::kDelete, "/api/v1/me/totp", signed_in, handlers::disable_totp_as(accounts.second_factor),
+          small_body);
   secured(Method::kPost, "/api/v1/me/recovery-codes", signed_in,
-          handlers::regenerate_recovery_codes_as(accounts.second_factor));
+          handlers::regenerate_recovery_codes_as(accounts.second_factor), small_body);
 
   secured(Method::kPatch, "/api/v1/tenant", RouteAccess::action(Action::kTenantManageSecurity),
-          handlers::update_tenant_as(accounts.second_factor));
+          handlers::update_tenant_as(accounts.second_factor), small_body);
   secured(Method::kGet, "/api/v1/members", RouteAccess::action(Action::kMemberList),
           handlers::list_members_as(accounts.team));
   secured(Method::kPatch, "/api/v1/members/{user_id}", RouteAccess::action(Action::kMemberManage),
-          handlers::update_member_as(accounts.team));
+          handlers::update_member_as(accounts.team), small_body);
   secured(Method::kDelete, "/api/v1/members/{user_id}", RouteAccess::action(Action::kMemberManage),
           handlers::remove_member_as(accounts.team));
   secured(Method::kGet, "/api/v1/invitations", RouteAccess::action(Action::kMemberInvite),
           handlers::list_invitations_as(accounts.team));
   secured(Method::kPost, "/api/v1/invitations", RouteAccess::action(Action::kMemberInvite),
-          handlers::create_invitation_as(accounts.team));
+          handlers::create_invitation_as(accounts.team), small_body);
   secured(Method::kDelete, "/api/v1/invitations/{id}", RouteAccess::action(Action::kMemberInvite),
           handlers::revoke_invitation_as(accounts.team));
   secured(Method::kPost, "/api/v1/invitations/accept", signed_in,
-          handlers::accept_invitation_as(accounts.team));
+          handlers::accept_invitation_as(accounts.team), small_body);
   sign_in("/api/v1/invitations/register", handlers::register_with_invitation(accounts.team));
   secured(Method::kGet, "/api/v1/api-keys", RouteAccess::action(Action::kApiKeyList),
           handlers::list_api_keys_as(accounts.team));
   secured(Method::kPost, "/api/v1/api-keys", RouteAccess::action(Action::kApiKeyManage),
-          handlers::create_api_key_as(accounts.team));
+          handlers::create_api_key_as(accounts.team), small_body);
   secured(Method::kDelete, "/api/v1/api-keys/{id}", RouteAccess::action(Action::kApiKeyManage),
           handlers::revoke_api_key_as(accounts.team));
 

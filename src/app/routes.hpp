@@ -50,10 +50,6 @@ struct RouteDependencies {
 http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimiter& limiter,
                                         const AccountsOptions& options);
 
-/// The body cap of the public sign-in routes (login, refresh, logout, setup, registration, the
-/// required second-factor enrolment): a few JSON fields.
-inline constexpr std::size_t kCredentialsBodyBytes = std::size_t{16} * 1024;
-
 /// The one route table of `personae serve`.
 void register_routes(http::Router& router, const RouteDependencies& dependencies);
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -25,15 +26,33 @@ enum class ErrorCode {
   kInternal,  ///< a bug or an unexpected state
 };
 
+/// One invalid field of an input: `field` is its dotted path ("voice.tone", "tags[2]").
+struct FieldError {
+  std::string field;
+  std::string message;
+
+  bool operator==(const FieldError&) const = default;
+};
+
 /// An expected failure. `message` may be shown to a client; `detail` goes to logs only (it may
 /// hold SQL, paths or upstream error text). `retry_after`, for kResourceExhausted and
-/// kUnavailable, says when a retry may succeed (HTTP sends it as Retry-After).
+/// kUnavailable, says when a retry may succeed (HTTP sends it as Retry-After). `field_errors`,
+/// for kInvalidArgument, names every invalid field at once (HTTP sends them as `errors`).
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::string detail;
   std::optional<std::chrono::milliseconds> retry_after = std::nullopt;
+  std::vector<FieldError> field_errors = {};
 };
+
+/// kInvalidArgument naming each invalid field ("the request has 2 invalid field(s)").
+inline Error invalid_fields(std::vector<FieldError> fields) {
+  Error error{ErrorCode::kInvalidArgument,
+              "the request has " + std::to_string(fields.size()) + " invalid field(s)", ""};
+  error.field_errors = std::move(fields);
+  return error;
+}
 
 template <class T>
 using Result = tl::expected<T, Error>;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_reader.hpp"
 #include "http/request.hpp"
 
 namespace personae::http {
@@ -22,69 +23,8 @@ inline constexpr int kMaxJsonDepth = 64;
 /// in one object (parsers disagree on which copy wins, so neither is guessed).
 nlohmann::json parse_json_body(const Request& request, int max_depth = kMaxJsonDepth);
 
-/// Reads typed fields from a JSON object and collects every problem, so one 400 names them all:
-///
-///   const auto json = parse_json_body(request);
-///   JsonReader body(json);
-///   auto name = body.required<std::string>("name");
-///   auto limit = body.optional<std::int64_t>("limit");
-///   auto address = body.object("address");
-///   auto city = address.required<std::string>("city");
-///   body.finish();  // HttpError 400 {errors: [{field: "address.city", message: ...}]}
-///
-/// Supported types: std::string, bool, int, std::int64_t, double, std::vector<std::string>,
-/// nlohmann::json (any value). A wrong type, a missing required field and (at finish()) a field
-/// nobody read are errors; an optional field that is null counts as absent. Values returned before
-/// finish() are default-constructed where there was an error: use them only once finish() returned.
-/// The reader keeps a reference to `object`, which must outlive it. Not thread-safe.
-class JsonReader {
- public:
-  /// Throws HttpError 400 when `object` is not a JSON object.
-  explicit JsonReader(const nlohmann::json& object);
-
-  template <class T>
-  T required(std::string_view name) {
-    T out{};
-    if (const auto* value = field(name, true)) read(*value, out, path_of(name));
-    return out;
-  }
-
-  template <class T>
-  std::optional<T> optional(std::string_view name) {
-    const auto* value = field(name, false);
-    if (value == nullptr) return std::nullopt;
-    T out{};
-    if (!read(*value, out, path_of(name))) return std::nullopt;
-    return out;
-  }
-
-  /// A reader for the nested object `name` (required). Its errors and unknown fields are reported
-  /// by finish() with a dotted path ("address.city").
-  JsonReader object(std::string_view name);
-
-  /// Throws HttpError 400 with `errors: [{field, message}]` when any field was missing, of the
-  /// wrong type, or unknown (not read) in this object or a nested one.
-  void finish();
-
- private:
-  struct State;
-  JsonReader(const nlohmann::json& object, std::string path, std::shared_ptr<State> state);
-
-  const nlohmann::json* field(std::string_view name, bool required);
-  std::string path_of(std::string_view name) const;
-  void add_error(std::string field, std::string message);
-
-  bool read(const nlohmann::json& value, std::string& out, const std::string& path);
-  bool read(const nlohmann::json& value, bool& out, const std::string& path);
-  bool read(const nlohmann::json& value, int& out, const std::string& path);
-  bool read(const nlohmann::json& value, std::int64_t& out, const std::string& path);
-  bool read(const nlohmann::json& value, double& out, const std::string& path);
-  bool read(const nlohmann::json& value, std::vector<std::string>& out, const std::string& path);
-  bool read(const nlohmann::json& value, nlohmann::json& out, const std::string& path);
-
-  std::string path_;
-  std::shared_ptr<State> state_;
-  std::size_t frame_;
-};
+/// The strict field reader (core/json_reader.hpp), here for handlers: its errors become a 400
+/// problem whose `errors` name every invalid field.
+using ::personae::JsonReader;
 
 }  // namespace personae::http

@@ -20,8 +20,10 @@ Problem problem_of(const std::function<void()>& action) {
     action();
   } catch (const HttpError& error) {
     return error.problem();
+  } catch (const AppError& error) {
+    return problem_for(error.error());  // what HttpService::invoke answers
   }
-  ADD_FAILURE() << "expected HttpError";
+  ADD_FAILURE() << "expected HttpError or AppError";
   return {};
 }
 
@@ -118,6 +120,39 @@ TEST(JsonReader, RootMustBeAnObject) {
   const auto problem = problem_of([&] { body.finish(); });
   EXPECT_EQ(problem.extensions["errors"][0]["field"], "address");
   EXPECT_EQ(problem.extensions["errors"][0]["message"], "must be an object, not a string");
+}
+
+TEST(JsonReader, ReadsOptionalObjectsArraysOfObjectsAndMaps) {
+  const auto json = nlohmann::json::parse(R"({
+      "voice": {"tone": "warm"},
+      "boundaries": [{"platform": "x"}, {"platform": 3}, "nope"],
+      "handles": {"x": "luna", "fanvue": 7},
+      "missing_object": null})");
+  JsonReader body(json);
+  const auto voice = body.optional_object("voice");
+  ASSERT_TRUE(voice);
+  EXPECT_EQ(voice->path(), "voice");
+  EXPECT_FALSE(body.optional_object("missing_object"));
+  EXPECT_FALSE(body.optional_object("absent"));
+  auto boundaries = body.objects("boundaries");
+  ASSERT_EQ(boundaries.size(), 2U);
+  EXPECT_EQ(boundaries[0].required<std::string>("platform"), "x");
+  boundaries[1].required<std::string>("platform");
+  auto handles = body.optional_object("handles");
+  std::map<std::string, std::string> read;
+  for (const auto& key : handles->keys()) read[key] = handles->required<std::string>(key);
+  EXPECT_TRUE(body.has("voice"));
+  EXPECT_FALSE(body.has("missing_object"));
+  body.invalid("handles", "names an unknown platform");
+  const auto problem = problem_of([&] { body.finish(); });
+  std::map<std::string, std::string> errors;
+  for (const auto& error : problem.extensions["errors"]) errors[error["field"]] = error["message"];
+  EXPECT_EQ(errors["boundaries[1].platform"], "must be a string, not an integer");
+  EXPECT_EQ(errors["boundaries[2]"], "must be an object, not a string");
+  EXPECT_EQ(errors["handles.fanvue"], "must be a string, not an integer");
+  EXPECT_EQ(errors["handles"], "names an unknown platform");
+  EXPECT_EQ(errors["voice.tone"], "is not a known field");
+  EXPECT_EQ(errors.size(), 5U);
 }
 
 }  // namespace

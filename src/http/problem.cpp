@@ -47,6 +47,12 @@ Problem problem_for(const Error& error) {
   problem.title = std::string(reason_phrase(problem.status));
   // An internal error's message may still describe internals; the client gets the title only.
   if (error.code != ErrorCode::kInternal) problem.detail = error.message;
+  if (!error.field_errors.empty()) {
+    auto errors = nlohmann::json::array();
+    for (const auto& field : error.field_errors)
+      errors.push_back({{"field", field.field}, {"message", field.message}});
+    problem.extensions["errors"] = std::move(errors);
+  }
   if (problem.status == 401) {
     // RFC 9110 15.5.2: a 401 always carries a challenge.
     problem.headers.set("WWW-Authenticate", "Bearer realm=\"" + std::string(kBearerRealm) + "\"");

@@ -74,12 +74,12 @@ TEST_F(AccountsCliTest, TenantAndUserCommandsCreateAnOwnerWhoCanSignIn) {
 
 TEST_F(AccountsCliTest, SignInBodiesHaveTheirOwnSmallCap) {
   ServeProcess serve({data_dir(), {}, {}, true});
-  // Under the server-wide 1 MiB, over the sign-in routes' 16 KiB: refused before it is read.
+  // Under the server-wide 1 MiB, over the sign-in routes. 4 KiB: refused before it is read.
   const std::string padding(20 * 1024, 'x');
   for (const char* target : {"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/setup"}) {
     const auto refused = post_json(serve.port(), target, {{"email", padding}, {"password", "x"}});
     EXPECT_EQ(refused.status, 413) << target << ": " << refused.body;
-    EXPECT_THAT(refused.body, HasSubstr("limit of 16384 bytes"));
+    EXPECT_THAT(refused.body, HasSubstr("limit of 4096 bytes"));
   }
   const auto answered =
       post_json(serve.port(), "/api/v1/auth/login", {{"email", "a@example.com"}, {"password", "x"}});

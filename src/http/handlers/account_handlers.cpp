@@ -43,15 +43,6 @@ ClientInfo client_of(const Request& request) {
                     request.request_id};
 }
 
-// Small bodies only on credential routes: an oversized login is refused before parsing.
-nlohmann::json small_json_body(const Request& request) {
-  if (request.body.size() > kMaxCredentialBodyBytes) {
-    throw HttpError(413, "Content Too Large",
-                    "This route accepts at most " + std::to_string(kMaxCredentialBodyBytes) + " bytes.");
-  }
-  return parse_json_body(request);
-}
-
 nlohmann::json scopes_json(const std::vector<ResourceScope>& scopes) {
   auto out = nlohmann::json::array();
   for (const auto& scope : scopes) out.push_back({{"kind", scope.kind}, {"ids", scope.ids}});
@@ -60,11 +51,7 @@ nlohmann::json scopes_json(const std::vector<ResourceScope>& scopes) {
 
 std::vector<ResourceScope> read_scopes(const nlohmann::json& value) {
   std::vector<ResourceScope> scopes;
-  const auto invalid = [] {
-    Problem problem{400, "about:blank", "Bad Request", "The request body has invalid fields."};
-    problem.extensions["errors"] = {{{"field", "scopes"}, {"message", "must be a list of {kind, ids}"}}};
-    throw HttpError(std::move(problem));
-  };
+  const auto invalid = [] { throw AppError(invalid_fields({{"scopes", "must be a list of {kind, ids}"}})); };
   if (!value.is_array()) invalid();
   for (const auto& item : value) {
     if (!item.is_object() || item.size() != 2 || !item.contains("kind") || !item.contains("ids") ||
@@ -83,12 +70,8 @@ std::vector<ResourceScope> read_scopes(const nlohmann::json& value) {
 
 Role read_role(const std::string& text) {
   const auto role = parse_role(text);
-  if (!role) {
-    Problem problem{400, "about:blank", "Bad Request", "The request body has invalid fields."};
-    problem.extensions["errors"] = {
-        {{"field", "role"}, {"message", "must be one of owner, admin, manager, chatter, viewer"}}};
-    throw HttpError(std::move(problem));
-  }
+  if (!role)
+    throw AppError(invalid_fields({{"role", "must be one of owner, admin, manager, chatter, viewer"}}));
   return *role;
 }
 
@@ -163,9 +146,7 @@ bool read_cookie_mode(JsonReader& body) {
   const auto mode = body.optional<std::string>("mode");
   if (!mode || *mode == "bearer") return false;
   if (*mode == "cookie") return true;
-  Problem problem{400, "about:blank", "Bad Request", "The request body has invalid fields."};
-  problem.extensions["errors"] = {{{"field", "mode"}, {"message", "must be \"bearer\" or \"cookie\""}}};
-  throw HttpError(std::move(problem));
+  throw AppError(invalid_fields({{"mode", "must be \"bearer\" or \"cookie\""}}));
 }
 
 void clear_cookies(Response& response, const CookieSettings& cookies) {
@@ -179,7 +160,7 @@ void clear_cookies(Response& response, const CookieSettings& cookies) {
 // refresh cookie, which (being a cookie) needs the CSRF double submit.
 std::optional<std::string> presented_refresh_token(const Request& request, const CookieSettings& cookies) {
   if (!request.body.empty()) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     auto token = body.required<std::string>("refresh_token");
     body.finish();
@@ -250,7 +231,7 @@ nlohmann::json accepted_json(const AcceptedInvitation& accepted) {
 
 Handler login(AuthService& auth, const CookieSettings& cookies) {
   return [&auth, &cookies](const Request& request) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     LoginRequest login;
     login.email = body.required<std::string>("email");
@@ -293,7 +274,7 @@ Handler login(AuthService& auth, const CookieSettings& cookies) {
 
 Handler begin_required_enrolment(AuthService& auth) {
   return [&auth](const Request& request) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto ticket = body.required<std::string>("enrolment_ticket");
     body.finish();
@@ -305,7 +286,7 @@ Handler begin_required_enrolment(AuthService& auth) {
 
 Handler complete_required_enrolment(AuthService& auth, const CookieSettings& cookies) {
   return [&auth, &cookies](const Request& request) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto ticket = body.required<std::string>("enrolment_ticket");
     const auto code = body.required<std::string>("code");
@@ -378,7 +359,7 @@ PrincipalHandler revoke_session_as(AuthService& auth) {
 
 PrincipalHandler change_password_as(AuthService& auth, const CookieSettings& cookies) {
   return [&auth, &cookies](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto current = body.required<std::string>("current_password");
     const auto next = body.required<std::string>("new_password");
@@ -426,7 +407,7 @@ PrincipalHandler list_members_as(TeamService& team) {
 
 PrincipalHandler update_member_as(TeamService& team) {
   return [&team](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto role_text = body.required<std::string>("role");
     const auto scopes_value = body.optional<nlohmann::json>("scopes");
@@ -458,7 +439,7 @@ PrincipalHandler list_invitations_as(TeamService& team) {
 
 PrincipalHandler create_invitation_as(TeamService& team) {
   return [&team](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     NewInvitation invitation;
     invitation.email = body.required<std::string>("email");
@@ -485,7 +466,7 @@ PrincipalHandler revoke_invitation_as(TeamService& team) {
 
 PrincipalHandler accept_invitation_as(TeamService& team) {
   return [&team](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto token = body.required<std::string>("token");
     body.finish();
@@ -497,7 +478,7 @@ PrincipalHandler accept_invitation_as(TeamService& team) {
 
 Handler register_with_invitation(TeamService& team) {
   return [&team](const Request& request) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto token = body.required<std::string>("token");
     const auto password = body.required<std::string>("password");
@@ -518,7 +499,7 @@ PrincipalHandler list_api_keys_as(TeamService& team) {
 
 PrincipalHandler create_api_key_as(TeamService& team) {
   return [&team](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     NewApiKey key;
     key.name = body.required<std::string>("name");
@@ -528,9 +509,7 @@ PrincipalHandler create_api_key_as(TeamService& team) {
     for (const auto& name : actions) {
       const auto action = parse_action(name);
       if (!action) {
-        Problem problem{400, "about:blank", "Bad Request", "The request body has invalid fields."};
-        problem.extensions["errors"] = {{{"field", "actions"}, {"message", "unknown action '" + name + "'"}}};
-        throw HttpError(std::move(problem));
+        throw AppError(invalid_fields({{"actions", "unknown action '" + name + "'"}}));
       }
       key.actions.push_back(*action);
     }
@@ -552,7 +531,7 @@ PrincipalHandler revoke_api_key_as(TeamService& team) {
 
 PrincipalHandler begin_totp_as(SecondFactorService& second_factor) {
   return [&second_factor](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto password = body.required<std::string>("password");
     body.finish();
@@ -565,7 +544,7 @@ PrincipalHandler begin_totp_as(SecondFactorService& second_factor) {
 
 PrincipalHandler confirm_totp_as(SecondFactorService& second_factor) {
   return [&second_factor](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto code = body.required<std::string>("code");
     body.finish();
@@ -576,7 +555,7 @@ PrincipalHandler confirm_totp_as(SecondFactorService& second_factor) {
 
 PrincipalHandler disable_totp_as(SecondFactorService& second_factor) {
   return [&second_factor](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto password = body.required<std::string>("password");
     const auto code = body.required<std::string>("code");
@@ -588,7 +567,7 @@ PrincipalHandler disable_totp_as(SecondFactorService& second_factor) {
 
 PrincipalHandler regenerate_recovery_codes_as(SecondFactorService& second_factor) {
   return [&second_factor](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto password = body.required<std::string>("password");
     body.finish();
@@ -599,7 +578,7 @@ PrincipalHandler regenerate_recovery_codes_as(SecondFactorService& second_factor
 
 PrincipalHandler update_tenant_as(SecondFactorService& second_factor) {
   return [&second_factor](const Request& request, const Principal& principal) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto require_mfa = body.required<bool>("require_mfa");
     const auto password = body.required<std::string>("password");
@@ -617,7 +596,7 @@ Handler setup_status(SetupService& setup) {
 
 Handler complete_setup(SetupService& setup) {
   return [&setup](const Request& request) {
-    const auto json = small_json_body(request);
+    const auto json = parse_json_body(request);
     JsonReader body(json);
     const auto token = body.required<std::string>("token");
     const auto tenant_name = body.required<std::string>("tenant_name");

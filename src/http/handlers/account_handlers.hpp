@@ -19,8 +19,9 @@ class TeamService;
 /// auth::guard(). All are blocking (they call services that hash or query the database).
 namespace personae::http::handlers {
 
-/// The largest body the sign-in and credential routes accept (a login is a few hundred bytes).
-inline constexpr std::size_t kMaxCredentialBodyBytes = 4 * 1024;
+/// The largest body the account routes accept (a login is a few hundred bytes); the route table
+/// gives it to each route as its BodyPolicy, so a larger body is refused before it is read.
+inline constexpr std::size_t kMaxCredentialBodyBytes = std::size_t{4} * 1024;
 
 /// POST /api/v1/auth/login (public). Bearer mode: an OAuth 2.0-style token response. Cookie mode
 /// (`"mode": "cookie"`): sets the access, refresh and CSRF cookies and returns no token.
