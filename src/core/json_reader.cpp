@@ -123,6 +123,14 @@ bool JsonReader::has(std::string_view name) const {
   return found != frame.object->end() && !found->is_null();
 }
 
+bool JsonReader::is_null(std::string_view name) {
+  auto& frame = state_->frames[frame_];
+  frame.read.emplace(name);
+  if (!frame.object->is_object()) return false;
+  const auto found = frame.object->find(name);
+  return found != frame.object->end() && found->is_null();
+}
+
 void JsonReader::invalid(std::string_view name, std::string message) {
   add_error(path_of(name), std::move(message));
 }

@@ -67,6 +67,9 @@ class JsonReader {
   /// Whether field `name` is present and not null (does not mark it read).
   bool has(std::string_view name) const;
 
+  /// Whether field `name` is present and null (marks it read): how a PATCH clears a value.
+  bool is_null(std::string_view name);
+
   /// Reports that field `name` (of this object) has the right type but a value that breaks a rule.
   void invalid(std::string_view name, std::string message);
 
