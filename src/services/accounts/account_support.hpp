@@ -23,37 +23,17 @@
 #include "security/secret_box.hpp"
 #include "services/accounts/accounts_types.hpp"
 #include "services/audit_log_service.hpp"
+#include "services/service_support.hpp"
 
 namespace personae::accounts_detail {
 
-/// Runs `work` (returning a Result) and turns an AppError thrown by a repository into its Error.
-template <class Work>
-auto guarded(Work&& work) -> decltype(work()) {
-  try {
-    return work();
-  } catch (const AppError& error) {
-    return tl::unexpected<Error>(error.error());
-  }
-}
-
-/// A JSON object of string fields, for NewAuditEntry::details.
-std::string json_details(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
-
-/// An audit entry that carries the request's ip and id besides `fields`.
-NewAuditEntry audit_entry(std::optional<std::string> tenant_id, std::string actor, std::string action,
-                          std::string target, const ClientInfo& client,
-                          std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
-
-inline std::string user_actor(std::string_view user_id) {
-  return "user:" + std::string(user_id);
-}
-/// "user:<id>" or "api_key:<id>".
-std::string principal_actor(const Principal& principal);
-
-/// kPermissionDenied unless principal.can(action).
-Result<void> require(const Principal& principal, Action action);
-/// kPermissionDenied for an API-key principal (operations on one's own account).
-Result<void> require_user(const Principal& principal);
+using service_support::audit_entry;
+using service_support::guarded;
+using service_support::json_details;
+using service_support::principal_actor;
+using service_support::require;
+using service_support::require_user;
+using service_support::user_actor;
 
 /// "login:ip:<ip>" and "login:account:<sha256 of the normalised e-mail>".
 std::string ip_rate_key(std::string_view ip);

@@ -11,6 +11,7 @@
 #include "domain/accounts/membership.hpp"
 #include "domain/accounts/role.hpp"
 #include "ports/rate_limiter.hpp"
+#include "services/service_support.hpp"
 
 namespace personae {
 
@@ -43,14 +44,6 @@ struct AccountsOptions {
   RateLimit api_per_tenant{100, 50};
   /// Check new passwords with security::check_new_password (length, common list, e-mail).
   bool enforce_password_policy = true;
-};
-
-/// Where a request comes from, for audit entries, session rows and per-IP rate limits. `ip` is the
-/// client address the HTTP layer trusts (never a spoofable X-Forwarded-For from an untrusted hop).
-struct ClientInfo {
-  std::string ip;
-  std::string user_agent;
-  std::string request_id;
 };
 
 /// A rate-limit refusal: kResourceExhausted, "too many attempts, try again later" (never naming

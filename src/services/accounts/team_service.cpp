@@ -15,12 +15,9 @@ using accounts_detail::guarded;
 using accounts_detail::principal_actor;
 using accounts_detail::require;
 using accounts_detail::user_actor;
+using service_support::fail;
 
 constexpr std::string_view kInvalidInvitation = "invalid or expired invitation";
-
-[[noreturn]] void fail(ErrorCode code, std::string message) {
-  throw AppError(code, std::move(message));
-}
 
 MemberView member_view(const Membership& membership, const User& user) {
   MemberView view;
