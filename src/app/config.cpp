@@ -34,6 +34,8 @@ std::string in_quotes(std::string_view text) {
   return '"' + std::string(text) + '"';
 }
 
+std::string suggestion(std::string_view unknown, const std::vector<std::string>& known);
+
 /// One configuration key. `from_toml` and `from_text` parse and store; `show` renders the current
 /// value as a TOML literal.
 struct Field {
@@ -288,6 +290,184 @@ Field string_list_field(std::string path, std::string description,
   field.show = [access](const Config& config) {
     std::string out = "[";
     for (const auto& item : view(access, config)) out += (out.size() > 1 ? ", " : "") + in_quotes(item);
+    return out + "]";
+  };
+  return field;
+}
+
+Field number_field(std::string path, std::string description, Accessor<double> access, double min,
+                   double max) {
+  std::ostringstream range;
+  range << "a number from " << min << " to " << max;
+  Field field = make_field(std::move(path), range.str(), std::move(description));
+  auto store = [access, min, max, expected = field.expected](Config& config, double value,
+                                                             const Origin& origin) {
+    if (!(value >= min && value <= max)) fail(origin, "expected " + expected);
+    access(config) = value;
+  };
+  field.from_text = [store, expected = field.expected](Config& config, std::string_view text,
+                                                       const Origin& origin) {
+    double value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || text.empty())
+      fail(origin, "expected " + expected + ", got " + in_quotes(text));
+    store(config, value, origin);
+  };
+  field.from_toml = [field, store](Config& config, const toml::node& node, const Origin& origin) {
+    if (node.is_floating_point()) {
+      store(config, node.as_floating_point()->get(), origin);
+    } else if (node.is_integer()) {
+      store(config, static_cast<double>(node.as_integer()->get()), origin);
+    } else {
+      wrong_type(origin, field, node);
+    }
+  };
+  field.show = [access](const Config& config) {
+    std::ostringstream out;
+    out << view(access, config);
+    return out.str();
+  };
+  return field;
+}
+
+/// A string limited to `choices`.
+Field choice_field(std::string path, std::string description, Accessor<std::string> access,
+                   std::vector<std::string> choices) {
+  std::string expected = "one of";
+  for (const auto& choice : choices) expected += (expected.size() > 6 ? ", " : " ") + in_quotes(choice);
+  Field field = make_field(std::move(path), expected, std::move(description));
+  field.from_text = [access, choices, expected](Config& config, std::string_view text, const Origin& origin) {
+    if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+      fail(origin, "expected " + expected + ", got " + in_quotes(text));
+    }
+    access(config) = std::string(text);
+  };
+  field.from_toml = [field](Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) wrong_type(origin, field, node);
+    field.from_text(config, node.as_string()->get(), origin);
+  };
+  field.show = [access](const Config& config) { return in_quotes(view(access, config)); };
+  return field;
+}
+
+/// One key of the tables in a list of tables.
+template <class Item>
+struct ItemKey {
+  std::string key;
+  std::string expected;
+  bool required = false;
+  std::function<void(Item&, const toml::node&, const Origin&)> parse;
+  std::function<std::string(const Item&)> show;
+};
+
+template <class Item>
+ItemKey<Item> item_string(std::string key, std::string Item::*member, bool required,
+                          std::vector<std::string> choices = {}) {
+  std::string expected = "a string";
+  if (!choices.empty()) {
+    expected = "one of";
+    for (const auto& choice : choices) expected += (expected.size() > 6 ? ", " : " ") + in_quotes(choice);
+  }
+  ItemKey<Item> item{std::move(key), expected, required, nullptr, nullptr};
+  item.parse = [member, choices, expected](Item& target, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) fail(origin, "expected " + expected + ", got " + toml_type_name(node));
+    const std::string value = node.as_string()->get();
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
+      fail(origin, "expected " + expected + ", got " + in_quotes(value));
+    }
+    target.*member = value;
+  };
+  item.show = [member](const Item& target) { return in_quotes(target.*member); };
+  return item;
+}
+
+template <class Item>
+ItemKey<Item> item_int(std::string key, int Item::*member, bool required, int min, int max) {
+  const std::string expected = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  ItemKey<Item> item{std::move(key), expected, required, nullptr, nullptr};
+  item.parse = [member, min, max, expected](Item& target, const toml::node& node, const Origin& origin) {
+    if (!node.is_integer()) fail(origin, "expected " + expected + ", got " + toml_type_name(node));
+    const auto value = node.as_integer()->get();
+    if (value < min || value > max) fail(origin, "expected " + expected + ", got " + std::to_string(value));
+    target.*member = static_cast<int>(value);
+  };
+  item.show = [member](const Item& target) { return std::to_string(target.*member); };
+  return item;
+}
+
+template <class Item>
+ItemKey<Item> item_bool(std::string key, bool Item::*member) {
+  ItemKey<Item> item{std::move(key), "true or false", false, nullptr, nullptr};
+  item.parse = [member](Item& target, const toml::node& node, const Origin& origin) {
+    if (!node.is_boolean()) fail(origin, "expected true or false, got " + toml_type_name(node));
+    target.*member = node.as_boolean()->get();
+  };
+  item.show = [member](const Item& target) { return std::string(target.*member ? "true" : "false"); };
+  return item;
+}
+
+/// A list of tables: [[path]] sections in the TOML file; in the environment the same list written
+/// as a TOML inline array, e.g. PERSONAE_MEDIA_PRESETS='[{name = "x", width = 1080, height = 1350}]'.
+/// Setting it replaces the default list. `check` validates the whole list (duplicates, ...).
+template <class Item>
+Field table_list_field(std::string path, std::string description, Accessor<std::vector<Item>> access,
+                       std::vector<ItemKey<Item>> keys,
+                       std::function<void(const std::vector<Item>&, const Origin&)> check) {
+  Field field = make_field(path,
+                           "an array of tables ([[" + path +
+                               "]] sections; in the environment a TOML "
+                               "inline array such as [{key = value, ...}])",
+                           std::move(description));
+  field.from_toml = [access, keys, check, path, expected = field.expected](
+                        Config& config, const toml::node& node, const Origin& origin) {
+    if (!node.is_array()) fail(origin, "expected " + expected + ", got " + toml_type_name(node));
+    std::vector<Item> items;
+    const auto& array = *node.as_array();
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      const std::string element = origin.label + "[" + std::to_string(i) + "]";
+      if (!array[i].is_table()) fail(Origin{element}, "expected a table, got " + toml_type_name(array[i]));
+      Item item;
+      std::vector<std::string> known;
+      for (const auto& key : keys) known.push_back(key.key);
+      for (const auto& [name, value] : *array[i].as_table()) {
+        const auto found = std::find_if(keys.begin(), keys.end(),
+                                        [&](const ItemKey<Item>& k) { return k.key == name.str(); });
+        if (found == keys.end()) {
+          fail(Origin{element + "." + std::string(name.str())},
+               "unknown key" + suggestion(name.str(), known));
+        }
+        found->parse(item, value, Origin{element + "." + found->key});
+      }
+      for (const auto& key : keys) {
+        if (key.required && !array[i].as_table()->contains(key.key)) {
+          fail(Origin{element + "." + key.key}, "is required (" + key.expected + ")");
+        }
+      }
+      items.push_back(std::move(item));
+    }
+    check(items, origin);
+    access(config) = std::move(items);
+  };
+  field.from_text = [from_toml = field.from_toml](Config& config, std::string_view text,
+                                                  const Origin& origin) {
+    toml::table parsed;
+    try {
+      parsed = toml::parse("value = " + std::string(text));
+    } catch (const toml::parse_error& error) {
+      fail(origin, "expected a TOML inline array of tables: " + std::string(error.description()));
+    }
+    from_toml(config, *parsed.get("value"), origin);
+  };
+  field.show = [access, keys](const Config& config) {
+    std::string out = "[";
+    for (const auto& item : view(access, config)) {
+      out += out.size() > 1 ? ", {" : "{";
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        out += (k == 0 ? "" : ", ") + keys[k].key + " = " + keys[k].show(item);
+      }
+      out += "}";
+    }
     return out + "]";
   };
   return field;
@@ -571,6 +751,121 @@ const std::vector<Field>& schema() {
                        [](Config& c) -> Secret& { return c.redis.url; })) {
       f.push_back(std::move(field));
     }
+    f.push_back(size_field(
+        "media.max_upload_bytes",
+        "Largest file accepted by the vault's upload (larger: 413 before it is read).",
+        [](Config& c) -> std::size_t& { return c.media.max_upload_bytes; }, 1024, 1ULL << 34));
+    f.push_back(duration_field(
+        "media.upload_timeout", "Time a client has to send an upload.",
+        [](Config& c) -> milliseconds& { return c.media.upload_timeout; }, milliseconds(1'000),
+        milliseconds(3'600'000)));
+    f.push_back(integer_field<std::uint64_t>(
+        "media.max_pixels",
+        "Largest image (width x height) accepted; larger ones are refused from their header.",
+        [](Config& c) -> std::uint64_t& { return c.media.max_pixels; }, 1'000'000, 1'000'000'000));
+    f.push_back(integer_field<int>(
+        "media.max_dimension", "Largest width or height accepted.",
+        [](Config& c) -> int& { return c.media.max_dimension; }, 256, 65'500));
+    f.push_back(integer_field<int>(
+        "media.thumbnail_size", "Longer side of the thumbnails, in pixels.",
+        [](Config& c) -> int& { return c.media.thumbnail_size; }, 64, 2048));
+    f.push_back(integer_field<int>(
+        "media.duplicate_distance",
+        "Perceptual-hash distance (bits of 64) at or below which an upload is flagged as a near-duplicate.",
+        [](Config& c) -> int& { return c.media.duplicate_distance; }, 0, 32));
+    f.push_back(duration_field(
+        "media.link_ttl", "Default lifetime of a signed download link.",
+        [](Config& c) -> milliseconds& { return c.media.link_ttl; }, milliseconds(10'000),
+        milliseconds(7LL * 86'400'000)));
+    f.push_back(duration_field(
+        "media.max_link_ttl", "Longest lifetime a caller may ask for a signed download link.",
+        [](Config& c) -> milliseconds& { return c.media.max_link_ttl; }, milliseconds(10'000),
+        milliseconds(30LL * 86'400'000)));
+    f.push_back(integer_field<int>(
+        "media.max_concurrent_processing", "Images processed at once (each holds its pixels in memory).",
+        [](Config& c) -> int& { return c.media.max_concurrent_processing; }, 1, 64));
+    f.push_back(table_list_field<MediaPresetConfig>(
+        "media.presets", "Platform variants rendered for every image (replaces the default list).",
+        [](Config& c) -> std::vector<MediaPresetConfig>& { return c.media.presets; },
+        {item_string<MediaPresetConfig>("name", &MediaPresetConfig::name, true),
+         item_int<MediaPresetConfig>("width", &MediaPresetConfig::width, true, 16, 8192),
+         item_int<MediaPresetConfig>("height", &MediaPresetConfig::height, true, 16, 8192),
+         item_string<MediaPresetConfig>("fit", &MediaPresetConfig::fit, false, {"cover", "contain"}),
+         item_string<MediaPresetConfig>("format", &MediaPresetConfig::format, false, {"jpeg", "png", "webp"}),
+         item_int<MediaPresetConfig>("quality", &MediaPresetConfig::quality, false, 1, 100),
+         item_bool<MediaPresetConfig>("watermark", &MediaPresetConfig::watermark)},
+        [](const std::vector<MediaPresetConfig>& presets, const Origin& origin) {
+          std::vector<std::string> names;
+          for (const auto& preset : presets) {
+            const bool slug = !preset.name.empty() && preset.name.size() <= 40 &&
+                              std::all_of(preset.name.begin(), preset.name.end(), [](char c) {
+                                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                              });
+            if (!slug)
+              fail(origin,
+                   "preset names are 1-40 lowercase letters, digits or '_', got " + in_quotes(preset.name));
+            if (preset.name == "original" || preset.name == "thumbnail") {
+              fail(origin, "\"original\" and \"thumbnail\" are reserved variant names");
+            }
+            if (std::find(names.begin(), names.end(), preset.name) != names.end()) {
+              fail(origin, "preset " + in_quotes(preset.name) + " is listed twice");
+            }
+            names.push_back(preset.name);
+          }
+        }));
+    f.push_back(
+        string_field("media.watermark_text",
+                     "Text watermark on variants (\"{persona}\" becomes the persona's name); unset: none.",
+                     [](Config& c) -> std::string& { return c.media.watermark_text; }));
+    f.push_back(string_field("media.watermark_logo_file",
+                             "PNG logo (with alpha) watermarked on variants; unset: none.",
+                             [](Config& c) -> std::string& { return c.media.watermark_logo_file; }));
+    f.push_back(choice_field("media.watermark_position", "Where the watermark goes.",
+                             [](Config& c) -> std::string& { return c.media.watermark_position; },
+                             {"top_left", "top_right", "bottom_left", "bottom_right", "center"}));
+    f.push_back(number_field(
+        "media.watermark_opacity", "Watermark opacity, from 0 (invisible) to 1.",
+        [](Config& c) -> double& { return c.media.watermark_opacity; }, 0.05, 1.0));
+    f.push_back(choice_field("blob.type",
+                             "Where media bytes are stored: the local disk or an S3-compatible server.",
+                             [](Config& c) -> std::string& { return c.blob.type; }, {"local", "s3"}));
+    f.push_back(string_field("blob.local.path", "Folder of the local blob store (default: <data_dir>/blobs).",
+                             [](Config& c) -> std::string& { return c.blob.local_path; }));
+    f.push_back(string_field("blob.s3.endpoint",
+                             "S3 endpoint URL, e.g. http://minio:9000 or https://s3.eu-west-3.amazonaws.com.",
+                             [](Config& c) -> std::string& { return c.blob.s3_endpoint; }));
+    f.push_back(string_field("blob.s3.bucket", "S3 bucket name.",
+                             [](Config& c) -> std::string& { return c.blob.s3_bucket; }));
+    f.push_back(string_field("blob.s3.region", "S3 region (signature scope).",
+                             [](Config& c) -> std::string& { return c.blob.s3_region; }));
+    for (auto& field : secret_fields("blob.s3.access_key", "S3 access key id.",
+                                     [](Config& c) -> Secret& { return c.blob.s3_access_key; })) {
+      f.push_back(std::move(field));
+    }
+    for (auto& field : secret_fields("blob.s3.secret_key", "S3 secret access key.",
+                                     [](Config& c) -> Secret& { return c.blob.s3_secret_key; })) {
+      f.push_back(std::move(field));
+    }
+    f.push_back(bool_field(
+        "blob.s3.path_style",
+        "Path-style addressing (endpoint/bucket/key, MinIO's default); false: bucket.endpoint/key.",
+        [](Config& c) -> bool& { return c.blob.s3_path_style; }));
+    f.push_back(string_field("blob.s3.prefix", "Prefix of every object name (e.g. \"personae/\").",
+                             [](Config& c) -> std::string& { return c.blob.s3_prefix; }));
+    f.push_back(size_field(
+        "blob.s3.part_size", "Part size of multipart uploads (at least 5MiB).",
+        [](Config& c) -> std::size_t& { return c.blob.s3_part_size; }, 5ULL << 20, 5ULL << 30));
+    f.push_back(size_field(
+        "blob.s3.multipart_threshold", "Objects at least this large are uploaded in parts.",
+        [](Config& c) -> std::size_t& { return c.blob.s3_multipart_threshold; }, 5ULL << 20, 5ULL << 30));
+    f.push_back(duration_field(
+        "blob.s3.timeout", "Deadline of one S3 request.",
+        [](Config& c) -> milliseconds& { return c.blob.s3_timeout; }, milliseconds(1'000),
+        milliseconds(3'600'000)));
+    f.push_back(integer_field<int>(
+        "blob.s3.max_attempts",
+        "Attempts per S3 request before failing (backoff with full jitter between them).",
+        [](Config& c) -> int& { return c.blob.s3_max_attempts; }, 1, 10));
     return f;
   }();
   return fields;
@@ -690,6 +985,23 @@ void validate(Config& config) {
   if (config.auth.session_lifetime < config.auth.refresh_ttl) {
     throw ConfigError("auth.session_lifetime: must be at least auth.refresh_ttl");
   }
+  if (config.blob.local_path.empty()) config.blob.local_path = (data_dir / "blobs").string();
+  if (config.blob.type == "s3") {
+    for (const auto& [key, value] :
+         {std::pair<std::string, std::string>{"blob.s3.endpoint", config.blob.s3_endpoint},
+          {"blob.s3.bucket", config.blob.s3_bucket},
+          {"blob.s3.access_key", config.blob.s3_access_key.reveal()},
+          {"blob.s3.secret_key", config.blob.s3_secret_key.reveal()}}) {
+      if (value.empty()) throw ConfigError(key + ": required when blob.type = \"s3\"");
+    }
+    if (!config.blob.s3_endpoint.starts_with("http://") && !config.blob.s3_endpoint.starts_with("https://")) {
+      throw ConfigError("blob.s3.endpoint: expected an http:// or https:// URL, got " +
+                        in_quotes(config.blob.s3_endpoint));
+    }
+  }
+  if (config.media.max_link_ttl < config.media.link_ttl) {
+    throw ConfigError("media.max_link_ttl: must be at least media.link_ttl");
+  }
   if (config.database.url.empty()) {
     config.database.url = "sqlite://" + (std::filesystem::path(config.data_dir) / "personae.db").string();
   }
@@ -715,6 +1027,14 @@ void validate(Config& config) {
 }
 
 }  // namespace
+
+std::vector<MediaPresetConfig> default_media_presets() {
+  return {{"instagram_portrait", 1080, 1350, "cover", "jpeg", 85, true},
+          {"instagram_story", 1080, 1920, "cover", "jpeg", 85, true},
+          {"x_landscape", 1600, 900, "cover", "jpeg", 85, true},
+          {"reddit", 1200, 1500, "contain", "jpeg", 85, true},
+          {"fanvue", 1080, 1350, "cover", "jpeg", 90, true}};
+}
 
 Config load_config(const ConfigSources& sources) {
   Config config;

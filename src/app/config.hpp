@@ -93,6 +93,56 @@ struct RedisConfig {
   Secret url;  ///< empty: rate limits are per process
 };
 
+/// One platform variant rendered for every uploaded image ([[media.presets]]).
+struct MediaPresetConfig {
+  std::string name;             ///< [a-z0-9_]{1,40}
+  int width = 0;                ///< 16-8192
+  int height = 0;               ///< 16-8192
+  std::string fit = "cover";    ///< "cover" (smart crop to fill) or "contain" (fit inside)
+  std::string format = "jpeg";  ///< "jpeg", "png" or "webp"
+  int quality = 85;             ///< 1-100
+  bool watermark = true;
+
+  bool operator==(const MediaPresetConfig&) const = default;
+};
+
+/// The presets a fresh installation renders: the feed and story sizes of Instagram, X's landscape
+/// card, a whole-image Reddit size and a Fanvue portrait.
+std::vector<MediaPresetConfig> default_media_presets();
+
+struct MediaConfig {
+  std::size_t max_upload_bytes = std::size_t{50} << 20;
+  std::chrono::milliseconds upload_timeout{300'000};
+  std::uint64_t max_pixels = 100'000'000;
+  int max_dimension = 20'000;
+  int thumbnail_size = 400;
+  int duplicate_distance = 8;  ///< perceptual-hash bits; at or below: flagged as a near-duplicate
+  std::chrono::milliseconds link_ttl{15 * 60'000};
+  std::chrono::milliseconds max_link_ttl{7LL * 86'400'000};
+  int max_concurrent_processing = 2;
+  std::vector<MediaPresetConfig> presets = default_media_presets();
+  std::string watermark_text;  ///< empty: no text; "{persona}" becomes the persona's name
+  std::string watermark_logo_file;
+  std::string watermark_position = "bottom_right";
+  double watermark_opacity = 0.6;
+};
+
+struct BlobConfig {
+  std::string type = "local";  ///< "local" or "s3"
+  std::string local_path;      ///< empty until resolved: <data_dir>/blobs
+  std::string s3_endpoint;     ///< e.g. "http://minio:9000" or "https://s3.eu-west-3.amazonaws.com"
+  std::string s3_bucket;
+  std::string s3_region = "us-east-1";
+  Secret s3_access_key;
+  Secret s3_secret_key;
+  bool s3_path_style = true;
+  std::string s3_prefix;
+  std::size_t s3_part_size = std::size_t{8} << 20;
+  std::size_t s3_multipart_threshold = std::size_t{16} << 20;
+  std::chrono::milliseconds s3_timeout{60'000};
+  int s3_max_attempts = 4;
+};
+
 struct Config {
   std::string data_dir = "./var";
   ServerConfig server;
@@ -102,6 +152,8 @@ struct Config {
   AuthConfig auth;
   SecretsConfig secrets;
   RedisConfig redis;
+  MediaConfig media;
+  BlobConfig blob;
   std::string source_file;  ///< the TOML file read, empty when none
 };
 

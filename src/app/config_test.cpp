@@ -142,6 +142,73 @@ TEST_F(ConfigTest, MalformedDatabaseUrlIsRefusedAtLoadNamingTheKey) {
       Not(HasSubstr("hunter2")));
 }
 
+TEST_F(ConfigTest, MediaPresetsAreAListOfTablesInTheFileOrTheEnvironment) {
+  EXPECT_EQ(load_config(sources_with_file("")).media.presets, default_media_presets());
+  const Config config = load_config(sources_with_file(R"(
+[[media.presets]]
+name = "square"
+width = 1080
+height = 1080
+fit = "contain"
+format = "webp"
+quality = 70
+watermark = false
+)"));
+  ASSERT_EQ(config.media.presets.size(), 1U);
+  EXPECT_EQ(config.media.presets[0], (MediaPresetConfig{"square", 1080, 1080, "contain", "webp", 70, false}));
+
+  ConfigSources from_environment = sources_with_file("");
+  from_environment.environment["PERSONAE_MEDIA_PRESETS"] = R"([{name = "tiny", width = 64, height = 64}])";
+  const Config environment = load_config(from_environment);
+  ASSERT_EQ(environment.media.presets.size(), 1U);
+  EXPECT_EQ(environment.media.presets[0].fit, "cover");
+
+  EXPECT_THAT(error_for(sources_with_file("[[media.presets]]\nname = \"a\"\nwidth = 10\nheight = 100\n")),
+              HasSubstr("media.presets[0].width: expected an integer from 16 to 8192, got 10"));
+  EXPECT_THAT(error_for(sources_with_file("[[media.presets]]\nname = \"a\"\nwidth = 100\nhieght = 100\n")),
+              HasSubstr("media.presets[0].hieght: unknown key (did you mean \"height\"?)"));
+  EXPECT_THAT(error_for(sources_with_file("[[media.presets]]\nname = \"a\"\nwidth = 100\n")),
+              HasSubstr("media.presets[0].height: is required"));
+  EXPECT_THAT(error_for(sources_with_file(
+                  "[[media.presets]]\nname = \"a\"\nwidth = 100\nheight = 100\nfit = \"fill\"\n")),
+              HasSubstr("expected one of \"cover\", \"contain\""));
+  EXPECT_THAT(
+      error_for(sources_with_file("[[media.presets]]\nname = \"thumbnail\"\nwidth = 100\nheight = 100\n")),
+      HasSubstr("reserved"));
+  EXPECT_THAT(
+      error_for(sources_with_file("[[media.presets]]\nname = \"a\"\nwidth = 100\nheight = "
+                                  "100\n[[media.presets]]\nname = \"a\"\nwidth = 100\nheight = 100\n")),
+      HasSubstr("listed twice"));
+  ConfigSources broken = sources_with_file("");
+  broken.environment["PERSONAE_MEDIA_PRESETS"] = "[{name = ";
+  EXPECT_THAT(error_for(broken), HasSubstr("expected a TOML inline array of tables"));
+}
+
+TEST_F(ConfigTest, AnS3BlobStoreNeedsItsEndpointBucketAndKeys) {
+  EXPECT_EQ(load_config(sources_with_file("data_dir = \"/data\"\n")).blob.local_path, "/data/blobs");
+  EXPECT_THAT(error_for(sources_with_file("[blob]\ntype = \"s3\"\n")),
+              HasSubstr("blob.s3.endpoint: required"));
+  EXPECT_THAT(error_for(sources_with_file("[blob]\ntype = \"gcs\"\n")),
+              HasSubstr("expected one of \"local\", \"s3\""));
+  const Config s3 = load_config(sources_with_file(R"(
+[blob]
+type = "s3"
+[blob.s3]
+endpoint = "http://minio:9000"
+bucket = "media"
+access_key = "AKIA"
+secret_key = "very-secret"
+path_style = false
+)"));
+  EXPECT_EQ(s3.blob.s3_bucket, "media");
+  EXPECT_FALSE(s3.blob.s3_path_style);
+  EXPECT_THAT(render_config(s3), Not(HasSubstr("very-secret")));
+  EXPECT_THAT(error_for(sources_with_file(
+                  "[blob]\ntype = \"s3\"\n[blob.s3]\nendpoint = \"minio:9000\"\nbucket = \"b\"\n"
+                  "access_key = \"a\"\nsecret_key = \"s\"\n")),
+              HasSubstr("expected an http:// or https:// URL"));
+}
+
 TEST_F(ConfigTest, InvalidTomlNamesLineAndColumn) {
   EXPECT_THAT(error_for(sources_with_file("[server\n")), HasSubstr("personae.toml:1:"));
 }

@@ -17,6 +17,15 @@ constexpr std::array kActions = {
     ActionInfo{Action::kApiKeyList, "api_keys.list", "List the tenant's API keys (never their secrets)."},
     ActionInfo{Action::kApiKeyManage, "api_keys.manage", "Create and revoke API keys."},
     ActionInfo{Action::kAuditRead, "audit.read", "Read and verify the tenant's audit log."},
+    ActionInfo{Action::kPersonaRead, "personas.read",
+               "See personas (a member limited to some personas sees only those)."},
+    ActionInfo{Action::kPersonaManage, "personas.manage",
+               "Create, edit, import, export and delete personas."},
+    ActionInfo{Action::kPersonaActivate, "personas.activate",
+               "Activate and deactivate personas; record or withdraw a real person's consent."},
+    ActionInfo{Action::kMediaRead, "media.read", "See the media vault and download its files."},
+    ActionInfo{Action::kMediaManage, "media.manage",
+               "Upload, edit and delete vault items; manage the vault's categories."},
 };
 
 constexpr std::array kRoles = {Role::kOwner, Role::kAdmin, Role::kManager, Role::kChatter, Role::kViewer};
@@ -56,13 +65,18 @@ std::optional<Action> parse_action(std::string_view name) {
 bool role_allows(Role role, Action action) {
   switch (action) {
     case Action::kTenantRead:
-    case Action::kMemberList: return true;
+    case Action::kMemberList:
+    case Action::kPersonaRead:
+    case Action::kMediaRead: return true;
+    case Action::kPersonaManage:
+    case Action::kMediaManage: return role == Role::kOwner || role == Role::kAdmin || role == Role::kManager;
     case Action::kTenantManageSecurity: return role == Role::kOwner;
     case Action::kMemberInvite:
     case Action::kMemberManage:
     case Action::kApiKeyList:
     case Action::kApiKeyManage:
-    case Action::kAuditRead: return role == Role::kOwner || role == Role::kAdmin;
+    case Action::kAuditRead:
+    case Action::kPersonaActivate: return role == Role::kOwner || role == Role::kAdmin;
   }
   return false;  // fail closed for an action added without a row
 }

@@ -23,6 +23,11 @@ enum class Action {
   kApiKeyList,
   kApiKeyManage,  ///< create and revoke API keys
   kAuditRead,
+  kPersonaRead,      ///< see personas (a member limited to some personas sees only those)
+  kPersonaManage,    ///< create, edit, import, export and delete personas
+  kPersonaActivate,  ///< activate and deactivate personas; record or withdraw consent
+  kMediaRead,        ///< see the vault and download its files
+  kMediaManage,      ///< upload, edit and delete vault items; manage the vault's categories
 };
 
 struct ActionInfo {
