@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -18,6 +19,47 @@ std::string sha256_hex(std::string_view data) {
     throw std::runtime_error("EVP_Digest(sha256) failed");
   }
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest_size));
+}
+
+void Sha256Stream::Deleter::operator()(evp_md_ctx_st* context) const {
+  EVP_MD_CTX_free(context);
+}
+
+Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
+  if (!context_ || EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_DigestInit_ex(sha256) failed");
+  }
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(std::string_view data) {
+  if (EVP_DigestUpdate(context_.get(), data.data(), data.size()) != 1) {
+    throw std::runtime_error("EVP_DigestUpdate failed");
+  }
+}
+
+std::string Sha256Stream::finish_hex() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_size = 0;
+  if (EVP_DigestFinal_ex(context_.get(), digest.data(), &digest_size) != 1 ||
+      EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_DigestFinal_ex failed");
+  }
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest_size));
+}
+
+std::optional<std::string> sha256_file_hex(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  Sha256Stream hash;
+  std::vector<char> buffer(std::size_t{1} << 16);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) return std::nullopt;
+  return hash.finish_hex();
 }
 
 std::string random_hex(std::size_t byte_count) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace personae {
 namespace {
 
@@ -22,6 +25,20 @@ TEST(ConstantTimeEquals, ComparesContentAndLength) {
   EXPECT_FALSE(constant_time_equals("secret", "secreT"));
   EXPECT_FALSE(constant_time_equals("secret", "secret1"));
   EXPECT_TRUE(constant_time_equals("", ""));
+}
+
+TEST(Sha256, StreamsAndFilesMatchTheOneShotDigest) {
+  Sha256Stream stream;
+  stream.update("ab");
+  stream.update("c");
+  EXPECT_EQ(stream.finish_hex(), sha256_hex("abc"));
+  EXPECT_EQ(stream.finish_hex(), sha256_hex(""));  // it starts over
+  const auto file = std::filesystem::temp_directory_path() / ("personae-sha-" + random_hex(8));
+  const std::string content(200'000, 'q');
+  { std::ofstream(file, std::ios::binary) << content; }
+  EXPECT_EQ(sha256_file_hex(file), sha256_hex(content));
+  std::filesystem::remove(file);
+  EXPECT_FALSE(sha256_file_hex(file));
 }
 
 }  // namespace

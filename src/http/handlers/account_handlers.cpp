@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/handlers/handler_support.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "security/tokens.hpp"
@@ -22,26 +23,6 @@ namespace {
 
 using auth::CookieSettings;
 using auth::PrincipalHandler;
-
-// A service failure as a problem (rate-limit refusals carry their Retry-After).
-[[noreturn]] void fail(const Error& error) {
-  throw HttpError(problem_for(error));
-}
-
-template <class T>
-T value_or_fail(Result<T> result) {
-  if (!result) fail(result.error());
-  return std::move(*result);
-}
-
-void check_or_fail(const Result<void>& result) {
-  if (!result) fail(result.error());
-}
-
-ClientInfo client_of(const Request& request) {
-  return ClientInfo{request.remote_address, std::string(request.headers.get("User-Agent").value_or("")),
-                    request.request_id};
-}
 
 nlohmann::json scopes_json(const std::vector<ResourceScope>& scopes) {
   auto out = nlohmann::json::array();

@@ -1,0 +1,163 @@
+#include "http/handlers/persona_handlers.hpp"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/json/persona_json.hpp"
+#include "http/handlers/handler_support.hpp"
+#include "http/json_body.hpp"
+#include "services/personas/persona_service.hpp"
+
+namespace personae::http::handlers {
+namespace {
+
+using auth::PrincipalHandler;
+
+nlohmann::json persona_view_json(const PersonaView& view) {
+  auto out = json::persona_to_json(view.persona);
+  out["activation_blocker"] =
+      view.activation_blocker ? nlohmann::json(*view.activation_blocker) : nlohmann::json();
+  return out;
+}
+
+// The revision as an entity tag: clients send it back in If-Match to make an edit conditional.
+std::string etag_of(const Persona& persona) {
+  return "\"" + std::to_string(persona.revision) + "\"";
+}
+
+Response persona_response(int status, const PersonaView& view) {
+  auto response = Response::json(status, persona_view_json(view));
+  response.headers.set("ETag", etag_of(view.persona));
+  if (status == 201) response.headers.set("Location", "/api/v1/personas/" + view.persona.id);
+  return response;
+}
+
+// If-Match: "7" (or 7, or W/"7"); absent: unconditional. Anything else is a 400 rather than a
+// silently unconditional write.
+std::optional<std::int64_t> expected_revision(const Request& request) {
+  const auto header = request.headers.get("If-Match");
+  if (!header) return std::nullopt;
+  std::string_view value = *header;
+  if (value.starts_with("W/")) value.remove_prefix(2);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+    value = value.substr(1, value.size() - 2);
+  std::int64_t revision = 0;
+  const auto parsed = std::from_chars(value.data(), value.data() + value.size(), revision);
+  if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() || revision < 1) {
+    throw HttpError(400, "Bad Request", "If-Match must be the persona's ETag, such as \"3\"");
+  }
+  return revision;
+}
+
+// Parses the whole body first (strict: unknown fields are refused), so that the edit the service
+// applies is known to be well-formed.
+PersonaEdit edit_from(const Request& request) {
+  auto body = std::make_shared<nlohmann::json>(parse_json_body(request));
+  Persona probe;
+  JsonReader reader(*body);
+  json::apply_persona_settings(reader, probe);
+  reader.finish();
+  return [body](Persona& persona) {
+    JsonReader apply(*body);
+    json::apply_persona_settings(apply, persona);
+  };
+}
+
+}  // namespace
+
+PrincipalHandler list_personas_as(PersonaService& personas) {
+  return [&personas](const Request&, const Principal& principal) {
+    auto items = nlohmann::json::array();
+    for (const auto& view : value_or_fail(personas.list(principal))) items.push_back(persona_view_json(view));
+    return Response::json(200, {{"items", items}});
+  };
+}
+
+PrincipalHandler create_persona_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    return persona_response(
+        201, value_or_fail(personas.create(principal, edit_from(request), client_of(request))));
+  };
+}
+
+PrincipalHandler get_persona_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    return persona_response(200,
+                            value_or_fail(personas.get(principal, std::string(request.path_param("id")))));
+  };
+}
+
+PrincipalHandler update_persona_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    const std::string id(request.path_param("id"));
+    const auto revision = expected_revision(request);
+    auto edit = edit_from(request);
+    if (revision) {
+      // RFC 9110 13.1.1: a stale If-Match is 412 (a change racing this one is caught by the service).
+      const auto current = value_or_fail(personas.get(principal, id));
+      if (current.persona.revision != *revision) {
+        throw HttpError(412, "Precondition Failed",
+                        "the persona is at revision " + std::to_string(current.persona.revision) +
+                            "; reload it and apply your change again");
+      }
+    }
+    return persona_response(
+        200, value_or_fail(personas.update(principal, id, edit, revision, client_of(request))));
+  };
+}
+
+PrincipalHandler delete_persona_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    check_or_fail(personas.remove(principal, std::string(request.path_param("id")), client_of(request)));
+    return Response::no_content();
+  };
+}
+
+PrincipalHandler activate_persona_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    bool attest = false;
+    if (!request.body.empty()) {
+      const auto json = parse_json_body(request);
+      JsonReader body(json);
+      attest = body.optional<bool>("attest_fictional_adult").value_or(false);
+      body.finish();
+    }
+    return persona_response(
+        200, value_or_fail(personas.activate(principal, std::string(request.path_param("id")), attest,
+                                             client_of(request))));
+  };
+}
+
+PrincipalHandler deactivate_persona_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    return persona_response(200, value_or_fail(personas.deactivate(
+                                     principal, std::string(request.path_param("id")), client_of(request))));
+  };
+}
+
+PrincipalHandler record_consent_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    const auto json = parse_json_body(request);
+    JsonReader body(json);
+    ConsentInput consent;
+    consent.subject_name = body.required<std::string>("subject_name");
+    consent.signed_at_unix_ms = body.required<std::int64_t>("signed_at_unix_ms");
+    consent.scope = body.required<std::string>("scope");
+    consent.document_media_id = body.required<std::string>("document_media_id");
+    consent.expires_at_unix_ms = body.optional<std::int64_t>("expires_at_unix_ms");
+    body.finish();
+    return persona_response(
+        200, value_or_fail(personas.record_consent(principal, std::string(request.path_param("id")), consent,
+                                                   client_of(request))));
+  };
+}
+
+PrincipalHandler withdraw_consent_as(PersonaService& personas) {
+  return [&personas](const Request& request, const Principal& principal) {
+    return persona_response(200, value_or_fail(personas.withdraw_consent(
+                                     principal, std::string(request.path_param("id")), client_of(request))));
+  };
+}
+
+}  // namespace personae::http::handlers
