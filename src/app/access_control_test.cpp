@@ -1,6 +1,7 @@
 // The generated authorization test (SECURITY.md API1/API3/API5, AUTHZ-BOLA and AUTHZ-BFLA): every
 // operation of api/openapi.yaml x every role x two tenants, through the real route table and the
-// real services on SQLite, driven in-process through HttpService.
+// real services (SQLite here; PostgreSQL in personae_app_postgres_test), driven in-process through
+// HttpService.
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -38,18 +39,24 @@ enum class IdKind {
   kFreshInvitation,  ///< an invitation made for this call (the call revokes it)
   kFreshApiKey,      ///< an API key made for this call (the call revokes it)
   kOwnSession,       ///< the caller's own session (the call ends it)
+  kPersona,          ///< the tenant's draft persona
+  kFreshPersona,     ///< a persona made for this call (the call deletes it)
+  kMedia,            ///< the tenant's vault image (with {tenant_id} and a fixed variant)
+  kFreshMedia,       ///< a vault image made for this call (the call deletes it)
+  kFreshCategory,    ///< a vault category made for this call (the call deletes it)
 };
 
 /// How to call an operation. `body` may use {email}, {password} (the caller's), {n} (a unique
 /// number) and {future_ms} (a day from now).
 struct Sample {
   Sample(std::string body_text, IdKind id_kind, int expected_status, bool ends = false,
-         std::string address = {})
+         std::string address = {}, std::string type = {})
       : body(std::move(body_text)),
         id(id_kind),
         status(expected_status),
         ends_sessions(ends),
-        remote(std::move(address)) {}
+        remote(std::move(address)),
+        content_type(std::move(type)) {}
 
   std::string body;
   IdKind id = IdKind::kNone;
@@ -60,7 +67,13 @@ struct Sample {
   bool ends_sessions = false;
   /// The client address (/metrics without metrics.token answers loopback only).
   std::string remote;
+  /// The body's Content-Type when it is not JSON.
+  std::string content_type;
 };
+
+// A multipart upload without its file part: authorized callers get the 400 that names it.
+constexpr const char* kUploadWithoutFile =
+    "--sample\r\nContent-Disposition: form-data; name=\"rating\"\r\n\r\nsfw\r\n--sample--\r\n";
 
 /// One entry per operation of api/openapi.yaml, keyed "METHOD path". An operation without an
 /// entry fails the tests below, so a new route cannot slip past them.
@@ -106,6 +119,36 @@ const std::map<std::string, Sample>& samples() {
        {R"({"name":"key-{n}","actions":["members.list"],"expires_at_unix_ms":{future_ms}})", IdKind::kNone,
         201}},
       {"DELETE /api/v1/api-keys/{id}", {"", IdKind::kFreshApiKey, 204}},
+      {"GET /api/v1/personas", {"", IdKind::kNone, 200}},
+      {"POST /api/v1/personas", {R"({"display_name":"Persona {n}"})", IdKind::kNone, 201}},
+      // A V1 card missing its name: authorized, then refused by the card rules.
+      {"POST /api/v1/personas/import", {R"({"description":"no name"})", IdKind::kNone, 400}},
+      {"GET /api/v1/personas/{id}/card", {"", IdKind::kPersona, 200}},
+      {"GET /api/v1/personas/{id}", {"", IdKind::kPersona, 200}},
+      {"PATCH /api/v1/personas/{id}", {R"({"bio":"Edited {n}"})", IdKind::kPersona, 200}},
+      {"DELETE /api/v1/personas/{id}", {"", IdKind::kFreshPersona, 204}},
+      // Without the attestation a fictional draft cannot go live: authorized, refused by the rules.
+      {"POST /api/v1/personas/{id}/activate", {"{}", IdKind::kPersona, 409}},
+      {"POST /api/v1/personas/{id}/deactivate", {"", IdKind::kPersona, 200}},
+      {"PUT /api/v1/personas/{id}/consent",
+       {R"({"subject_name":"Jane","signed_at_unix_ms":1000,"scope":"images","document_media_id":"nope"})",
+        IdKind::kPersona, 400}},
+      {"DELETE /api/v1/personas/{id}/consent", {"", IdKind::kPersona, 200}},
+      {"POST /api/v1/media",
+       {kUploadWithoutFile, IdKind::kNone, 400, false, {}, "multipart/form-data; boundary=sample"}},
+      {"GET /api/v1/media", {"", IdKind::kNone, 200}},
+      {"GET /api/v1/media/folders", {"", IdKind::kNone, 200}},
+      {"GET /api/v1/media/categories", {"", IdKind::kNone, 200}},
+      {"POST /api/v1/media/categories",
+       {R"({"name":"category_{n}","label":"Category {n}"})", IdKind::kNone, 201}},
+      {"DELETE /api/v1/media/categories/{name}", {"", IdKind::kFreshCategory, 204}},
+      {"GET /api/v1/media/{id}", {"", IdKind::kMedia, 200}},
+      {"PATCH /api/v1/media/{id}", {R"({"description":"Edited {n}"})", IdKind::kMedia, 200}},
+      {"DELETE /api/v1/media/{id}", {"", IdKind::kFreshMedia, 204}},
+      {"GET /api/v1/media/{id}/variants/{variant}", {"", IdKind::kMedia, 200}},
+      {"POST /api/v1/media/{id}/links", {R"({"variant":"thumbnail"})", IdKind::kMedia, 201}},
+      // Public: without a valid signature any link is a 404.
+      {"GET /api/v1/media/files/{tenant_id}/{id}/{variant}", {"", IdKind::kMedia, 404}},
       {"GET /api/v1/setup", {"", IdKind::kNone, 200}},
       // The one-time token is the credential: a malformed one is refused by the body check.
       {"POST /api/v1/setup",
@@ -164,7 +207,11 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   return text;
 }
 
-std::string fill_path(const std::string& pattern, const std::string& id) {
+/// The path with `{tenant_id}` set to `tenant_id`, the first other parameter to `id`, and a
+/// variant name (the only third parameter) to "thumbnail".
+std::string fill_path(std::string pattern, const std::string& id, const std::string& tenant_id) {
+  pattern = replace_all(pattern, "{tenant_id}", tenant_id);
+  pattern = replace_all(pattern, "{variant}", "thumbnail");
   const auto open = pattern.find('{');
   if (open == std::string::npos) return pattern;
   const auto close = pattern.find('}', open);
@@ -180,6 +227,9 @@ struct TenantFixture {
   std::string invitation_id;
   std::string invitation_token;
   std::string api_key_id;
+  std::string persona_id;
+  std::string media_id;
+  std::string category;  ///< a category only this tenant has
 };
 
 class AccessControlTest : public ::testing::Test {
@@ -211,6 +261,35 @@ class AccessControlTest : public ::testing::Test {
     tenant.invitation_id = invitation->invitation.id;
     tenant.invitation_token = invitation->token;
     tenant.api_key_id = make_api_key(tenant);
+    tenant.persona_id = make_persona(tenant);
+    tenant.media_id = make_media(tenant);
+    tenant.category = "only_" + tag;
+    ASSERT_TRUE(
+        harness_->vault().media->add_category(owner(tenant), tenant.category, "Only " + tag, client()));
+  }
+
+  static std::string make_persona(const TenantFixture& tenant) {
+    const auto created = harness_->vault().personas->create(
+        owner(tenant),
+        [](Persona& persona) { persona.display_name = "Fixture " + std::to_string(++counter_); }, client());
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? created->persona.id : std::string();
+  }
+
+  static std::string make_media(const TenantFixture& tenant) {
+    NewMedia media;
+    media.file = PERSONAE_SOURCE_DIR "/tests/fixtures/media/portrait.png";
+    media.original_name = "portrait.png";
+    media.rating = Rating::kSfw;
+    const auto added = harness_->vault().media->add(owner(tenant), media, client());
+    EXPECT_TRUE(added) << added.error().message;
+    return added ? added->item.id : std::string();
+  }
+
+  static std::string make_category(const TenantFixture& tenant) {
+    const std::string name = "fresh_" + std::to_string(++counter_);
+    EXPECT_TRUE(harness_->vault().media->add_category(owner(tenant), name, "Fresh", client()));
+    return name;
   }
 
   static Principal owner(const TenantFixture& tenant) {
@@ -258,6 +337,11 @@ class AccessControlTest : public ::testing::Test {
       case IdKind::kFreshInvitation: return will_pass ? make_invitation(tenant_a_) : tenant_a_.invitation_id;
       case IdKind::kFreshApiKey: return will_pass ? make_api_key(tenant_a_) : tenant_a_.api_key_id;
       case IdKind::kOwnSession: return tenant_a_.sessions.at(caller).session_id;
+      case IdKind::kPersona: return tenant_a_.persona_id;
+      case IdKind::kFreshPersona: return will_pass ? make_persona(tenant_a_) : tenant_a_.persona_id;
+      case IdKind::kMedia: return tenant_a_.media_id;
+      case IdKind::kFreshMedia: return will_pass ? make_media(tenant_a_) : tenant_a_.media_id;
+      case IdKind::kFreshCategory: return will_pass ? make_category(tenant_a_) : tenant_a_.category;
     }
     return {};
   }
@@ -277,6 +361,11 @@ class AccessControlTest : public ::testing::Test {
       case IdKind::kOwnSession:
         for (const auto& [role, session] : tenant_b_.sessions) ids.push_back(session.session_id);
         break;
+      case IdKind::kPersona:
+      case IdKind::kFreshPersona: ids.push_back(tenant_b_.persona_id); break;
+      case IdKind::kMedia:
+      case IdKind::kFreshMedia: ids.push_back(tenant_b_.media_id); break;
+      case IdKind::kFreshCategory: ids.push_back(tenant_b_.category); break;
     }
     return ids;
   }
@@ -291,10 +380,12 @@ class AccessControlTest : public ::testing::Test {
   /// Calls `operation` as `caller` (with `token`, or none) on the object `id`.
   static http::Response call(const Operation& operation, const Sample& sample, const TestUser& caller,
                              const std::optional<std::string>& token, const std::string& id,
-                             http::Headers headers = {}) {
+                             http::Headers headers = {}, const std::string& tenant_id = {}) {
     if (token) headers.set("Authorization", "Bearer " + *token);
-    return harness_->send(operation.method, fill_path(operation.path, id), body_for(sample, caller),
-                          std::move(headers), sample.remote);
+    if (!sample.content_type.empty()) headers.set("Content-Type", sample.content_type);
+    return harness_->send(operation.method,
+                          fill_path(operation.path, id, tenant_id.empty() ? tenant_a_.id : tenant_id),
+                          body_for(sample, caller), std::move(headers), sample.remote);
   }
 
   static std::string token(Role role) { return tenant_a_.sessions.at(role).access_token; }
@@ -335,6 +426,27 @@ class AccessControlTest : public ::testing::Test {
         out << "session " << user.email << " " << session.session_id << " " << session.expires_at_unix_ms
             << "\n";
       }
+    }
+    auto& vault = harness_->vault();
+    const auto personas = vault.personas->list(owner(tenant));
+    EXPECT_TRUE(personas);
+    for (const auto& view : personas.value_or(std::vector<PersonaView>{})) {
+      out << "persona " << view.persona.id << " " << view.persona.display_name
+          << " rev=" << view.persona.revision << " " << to_string(view.persona.status)
+          << " consent=" << view.persona.consent.has_value() << "\n";
+    }
+    MediaFilter filter;
+    filter.limit = 200;
+    const auto media = vault.media->list(owner(tenant), filter);
+    EXPECT_TRUE(media);
+    for (const auto& item : media.value_or(MediaPage{}).items) {
+      out << "media " << item.id << " " << item.description << " " << to_string(item.rating)
+          << " updated=" << item.updated_at_unix_ms << " variants=" << item.variants.size() << "\n";
+    }
+    const auto categories = vault.media->categories(owner(tenant));
+    EXPECT_TRUE(categories);
+    for (const auto& category : categories.value_or(std::vector<MediaCategory>{})) {
+      out << "category " << category.name << " " << category.label << "\n";
     }
     const auto me = team.me(owner(tenant));
     EXPECT_TRUE(me);
@@ -432,7 +544,8 @@ TEST_F(AccessControlTest, AnotherTenantsIdsAnswer404AndChangeNothing) {
       ASSERT_TRUE(may.has_value()) << "unknown action " << operation.access;
       if (!*may) continue;
       for (const auto& id : ids) {
-        const auto response = call(operation, sample->second, tenant_a_.users.at(role), token(role), id);
+        const auto response =
+            call(operation, sample->second, tenant_a_.users.at(role), token(role), id, {}, tenant_b_.id);
         EXPECT_EQ(response.status, 404) << to_string(role) << " on " << id << ": " << response.body;
         ++attempts;
       }

@@ -4,8 +4,11 @@
 #include <span>
 #include <stdexcept>
 
+#include "adapters/cards/character_card.hpp"
 #include "core/embedded_file.hpp"
 #include "http/handlers/account_handlers.hpp"
+#include "http/handlers/media_handlers.hpp"
+#include "http/handlers/persona_handlers.hpp"
 #include "http/handlers/system_handlers.hpp"
 #include "http/problem.hpp"
 #include "security/tokens.hpp"
@@ -37,12 +40,19 @@ http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimite
   };
 }
 
+http::BodyPolicy upload_policy(const MediaConfig& media) {
+  // The other form fields and the part headers fit in 64 KiB.
+  return http::BodyPolicy{media.max_upload_bytes + 64 * 1024, media.upload_timeout, true};
+}
+
 void register_routes(http::Router& router, const RouteDependencies& dependencies) {
   using http::Execution;
   using http::Method;
   using http::RouteAccess;
   namespace handlers = http::handlers;
   if (dependencies.accounts == nullptr) throw std::invalid_argument("register_routes: no account services");
+  if (dependencies.vault == nullptr) throw std::invalid_argument("register_routes: no vault services");
+  const VaultRouteDependencies& vault = *dependencies.vault;
   const AccountRouteDependencies& accounts = *dependencies.accounts;
   const auto& authenticator = accounts.authenticator;
   const auto& cookies = authenticator.cookies();
@@ -122,6 +132,57 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
           handlers::create_api_key_as(accounts.team), small_body);
   secured(Method::kDelete, "/api/v1/api-keys/{id}", RouteAccess::action(Action::kApiKeyManage),
           handlers::revoke_api_key_as(accounts.team));
+
+  const auto persona_read = RouteAccess::action(Action::kPersonaRead);
+  const auto persona_manage = RouteAccess::action(Action::kPersonaManage);
+  const auto persona_activate = RouteAccess::action(Action::kPersonaActivate);
+  secured(Method::kGet, "/api/v1/personas", persona_read, handlers::list_personas_as(vault.personas));
+  // A persona with a large lorebook runs to megabytes; 4 MiB keeps room without a blank cheque.
+  const http::BodyPolicy persona_body{std::size_t{4} << 20, std::nullopt, false};
+  secured(Method::kPost, "/api/v1/personas", persona_manage, handlers::create_persona_as(vault.personas),
+          persona_body);
+  // Literal segments win over {id}: /api/v1/personas/import is never a persona id.
+  secured(Method::kPost, "/api/v1/personas/import", persona_manage,
+          handlers::import_persona_as(vault.personas),
+          http::BodyPolicy{cards::kMaxCardPngBytes, std::nullopt, false});
+  secured(Method::kGet, "/api/v1/personas/{id}/card", persona_manage,
+          handlers::export_persona_card_as(vault.personas, vault.media));
+  secured(Method::kGet, "/api/v1/personas/{id}", persona_read, handlers::get_persona_as(vault.personas));
+  secured(Method::kPatch, "/api/v1/personas/{id}", persona_manage,
+          handlers::update_persona_as(vault.personas), persona_body);
+  secured(Method::kDelete, "/api/v1/personas/{id}", persona_manage,
+          handlers::delete_persona_as(vault.personas));
+  secured(Method::kPost, "/api/v1/personas/{id}/activate", persona_activate,
+          handlers::activate_persona_as(vault.personas), small_body);
+  secured(Method::kPost, "/api/v1/personas/{id}/deactivate", persona_activate,
+          handlers::deactivate_persona_as(vault.personas), small_body);
+  secured(Method::kPut, "/api/v1/personas/{id}/consent", persona_activate,
+          handlers::record_consent_as(vault.personas), small_body);
+  secured(Method::kDelete, "/api/v1/personas/{id}/consent", persona_activate,
+          handlers::withdraw_consent_as(vault.personas));
+
+  const auto media_read = RouteAccess::action(Action::kMediaRead);
+  const auto media_manage = RouteAccess::action(Action::kMediaManage);
+  secured(Method::kPost, "/api/v1/media", media_manage, handlers::upload_media_as(vault.media), vault.upload);
+  secured(Method::kGet, "/api/v1/media", media_read, handlers::list_media_as(vault.media));
+  secured(Method::kGet, "/api/v1/media/folders", media_read, handlers::media_folders_as(vault.media));
+  secured(Method::kGet, "/api/v1/media/categories", media_read,
+          handlers::list_media_categories_as(vault.media));
+  secured(Method::kPost, "/api/v1/media/categories", media_manage,
+          handlers::add_media_category_as(vault.media), small_body);
+  secured(Method::kDelete, "/api/v1/media/categories/{name}", media_manage,
+          handlers::remove_media_category_as(vault.media));
+  secured(Method::kGet, "/api/v1/media/{id}", media_read, handlers::get_media_as(vault.media));
+  secured(Method::kPatch, "/api/v1/media/{id}", media_manage, handlers::update_media_as(vault.media),
+          small_body);
+  secured(Method::kDelete, "/api/v1/media/{id}", media_manage, handlers::delete_media_as(vault.media));
+  secured(Method::kGet, "/api/v1/media/{id}/variants/{variant}", media_read,
+          handlers::media_variant_as(vault.media));
+  secured(Method::kPost, "/api/v1/media/{id}/links", media_read, handlers::create_media_link_as(vault.media),
+          small_body);
+  // Public: the link's signature is the credential (checked by the service; any failure is 404).
+  router.add(Method::kGet, "/api/v1/media/files/{tenant_id}/{id}/{variant}", open,
+             handlers::media_file_by_link(vault.media));
 
   router.add(Method::kGet, "/api/v1/setup", open, handlers::setup_status(accounts.setup));
   sign_in("/api/v1/setup", handlers::complete_setup(accounts.setup));

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/config.hpp"
 #include "core/build_info.hpp"
 #include "http/auth/request_authenticator.hpp"
 #include "http/router.hpp"
@@ -20,6 +21,8 @@ class TeamService;
 class Authenticator;
 class RateLimiter;
 struct AccountsOptions;
+class PersonaService;
+class MediaService;
 
 /// What the account routes need. `authenticator` checks the credential of every non-public route
 /// (build it from bearer_verifier() below and `cookies`).
@@ -29,6 +32,14 @@ struct AccountRouteDependencies {
   TeamService& team;
   SetupService& setup;
   const http::auth::RequestAuthenticator& authenticator;
+};
+
+/// What the persona and vault routes need. `upload` is the vault upload's body policy (its size
+/// cap and deadline from media.max_upload_bytes and media.upload_timeout; spooled to disk).
+struct VaultRouteDependencies {
+  PersonaService& personas;
+  MediaService& media;
+  http::BodyPolicy upload;
 };
 
 /// What the routes need, each piece borrowed from the command that owns it.
@@ -42,6 +53,8 @@ struct RouteDependencies {
   /// Required: register_routes throws std::invalid_argument when null. (A pointer only so that
   /// commands built before accounts existed keep compiling until they are wired.)
   const AccountRouteDependencies* accounts = nullptr;
+  /// Required as well (register_routes throws std::invalid_argument when null).
+  const VaultRouteDependencies* vault = nullptr;
 };
 
 /// The bearer check every authenticated route uses: a `psk_` token is an API key, anything else an
@@ -49,6 +62,10 @@ struct RouteDependencies {
 /// must outlive the function.
 http::auth::VerifyToken bearer_verifier(Authenticator& authenticator, RateLimiter& limiter,
                                         const AccountsOptions& options);
+
+/// The vault upload's body policy from the configuration: capped at media.max_upload_bytes (plus
+/// room for the multipart envelope), media.upload_timeout to arrive, spooled to disk.
+http::BodyPolicy upload_policy(const MediaConfig& media);
 
 /// The one route table of `personae serve`.
 void register_routes(http::Router& router, const RouteDependencies& dependencies);

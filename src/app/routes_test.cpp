@@ -9,14 +9,15 @@
 #include "app/accounts_wiring.hpp"
 #include "app/build_info.hpp"
 #include "app/storage.hpp"
+#include "app/vault_wiring.hpp"
 #include "services/readiness_service.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace personae {
 namespace {
 
-// method (lower case), path, access ("public", "authenticated" or an action name)
-// method, pattern, access, body cap ("" for the server-wide limit)
+// method (lower case), path, access ("public", "authenticated" or an action name), body cap (""
+// for the server-wide limit)
 using RouteKey = std::tuple<std::string, std::string, std::string, std::string>;
 
 class RouteTableTest : public ::testing::Test {
@@ -26,6 +27,7 @@ class RouteTableTest : public ::testing::Test {
     config_.database.url = "sqlite://" + (dir_.path() / "routes.db").string();
     config_.auth.jwt_keys_dir = (dir_.path() / "keys").string();
     config_.secrets.master_key_file = (dir_.path() / "master.key").string();
+    config_.blob.local_path = (dir_.path() / "blobs").string();
   }
 
   testing::TempDir dir_;
@@ -48,8 +50,10 @@ TEST_F(RouteTableTest, MatchesTheOpenApiDocumentExactly) {
                                                 *accounts->setup, authenticator};
 
   http::Router router;
+  auto vault = build_vault(config_, storage, clock_);
+  const VaultRouteDependencies vault_routes{*vault->personas, *vault->media, upload_policy(config_.media)};
   register_routes(router, {kBuildInfo, readiness, *storage.audit, [] { return std::string(); }, "",
-                           openapi_document(), &account_routes});
+                           openapi_document(), &account_routes, &vault_routes});
 
   std::set<RouteKey> served;
   for (const auto& route : router.routes()) {

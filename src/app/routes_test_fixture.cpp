@@ -24,6 +24,7 @@ Config make_config(const std::filesystem::path& dir, RouteBackend backend) {
   }
   config.auth.jwt_keys_dir = (dir / "keys").string();
   config.secrets.master_key_file = (dir / "master.key").string();
+  config.blob.local_path = (dir / "blobs").string();
   return config;
 }
 
@@ -55,9 +56,12 @@ RouteHarness::RouteHarness(bool api_rate_unlimited, RouteBackend backend)
       http::auth::CookieSettings{});
   account_routes_ = std::make_unique<AccountRouteDependencies>(AccountRouteDependencies{
       *accounts_->auth, *accounts_->second_factor, *accounts_->team, *accounts_->setup, *authenticator_});
+  vault_ = build_vault(config_, storage_, clock_);
+  vault_routes_ = std::make_unique<VaultRouteDependencies>(
+      VaultRouteDependencies{*vault_->personas, *vault_->media, upload_policy(config_.media)});
   register_routes(router_,
                   {kBuildInfo, *readiness_, *storage_.audit, [] { return std::string("# metrics\n"); }, "",
-                   openapi_document(), account_routes_.get()});
+                   openapi_document(), account_routes_.get(), vault_routes_.get()});
   service_ = std::make_unique<http::HttpService>(router_, metrics_);
 }
 

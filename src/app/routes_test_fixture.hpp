@@ -14,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/routes.hpp"
 #include "app/storage.hpp"
+#include "app/vault_wiring.hpp"
 #include "http/http_service.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -93,6 +94,8 @@ class RouteHarness {
   static Principal principal_of(const TestUser& user);
 
   Accounts& accounts() { return *accounts_; }
+  Vault& vault() { return *vault_; }
+  const Config& config() const { return config_; }
   OffsetClock& clock() { return clock_; }
 
  private:
@@ -105,6 +108,8 @@ class RouteHarness {
   std::unique_ptr<ReadinessService> readiness_;
   std::unique_ptr<http::auth::RequestAuthenticator> authenticator_;
   std::unique_ptr<AccountRouteDependencies> account_routes_;
+  std::unique_ptr<Vault> vault_;
+  std::unique_ptr<VaultRouteDependencies> vault_routes_;
   http::Router router_;
   observability::MetricsRegistry metrics_;
   std::unique_ptr<http::HttpService> service_;

@@ -11,6 +11,7 @@
 #include "app/routes.hpp"
 #include "app/signals.hpp"
 #include "app/storage.hpp"
+#include "app/vault_wiring.hpp"
 #include "core/error.hpp"
 #include "http/http_service.hpp"
 #include "http/server.hpp"
@@ -112,14 +113,19 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
 
   http::Router router;
   http::HttpService service(router, metrics, service_options(config.server));
-  ReadinessService readiness(*storage.database, *storage.migrator, [&service] { return service.draining(); });
+
   const http::auth::RequestAuthenticator request_authenticator(
       bearer_verifier(*accounts->authenticator, *accounts->rate_limiter, accounts->options),
       http::auth::CookieSettings{.secure = config.auth.cookie_secure});
   const AccountRouteDependencies account_routes{*accounts->auth, *accounts->second_factor, *accounts->team,
                                                 *accounts->setup, request_authenticator};
-  register_routes(router, {kBuildInfo, readiness, *storage.audit, [&metrics] { return metrics.render(); },
-                           config.metrics.token.reveal(), openapi_document(), &account_routes});
+  auto vault = build_vault(config, storage, clock);
+  ReadinessService readiness(
+      *storage.database, *storage.migrator, [&service] { return service.draining(); }, vault->blobs.get());
+  const VaultRouteDependencies vault_routes{*vault->personas, *vault->media, upload_policy(config.media)};
+  register_routes(router,
+                  {kBuildInfo, readiness, *storage.audit, [&metrics] { return metrics.render(); },
+                   config.metrics.token.reveal(), openapi_document(), &account_routes, &vault_routes});
   http::Server server(server_options(config), service);
   try {
     server.start();

@@ -13,8 +13,8 @@ std::string ReadinessReport::reason() const {
 }
 
 ReadinessService::ReadinessService(Database& database, SchemaMigrator& migrator,
-                                   std::function<bool()> draining)
-    : database_(database), migrator_(migrator), draining_(std::move(draining)) {}
+                                   std::function<bool()> draining, BlobStore* blobs)
+    : database_(database), migrator_(migrator), draining_(std::move(draining)), blobs_(blobs) {}
 
 ReadinessReport ReadinessService::check() {
   ReadinessReport report;
@@ -43,6 +43,17 @@ ReadinessReport ReadinessService::check() {
               {{"error", error.error().message}, {"detail", error.error().detail}});
     report.checks.push_back({"schema", false, "cannot read the schema version"});
     return report;
+  }
+  if (blobs_ != nullptr) {
+    try {
+      blobs_->check();
+      report.checks.push_back({"blobs", true, std::string(blobs_->kind()) + " store usable"});
+    } catch (const AppError& error) {
+      log::warn("readiness: blob store check failed",
+                {{"error", error.error().message}, {"detail", error.error().detail}});
+      report.checks.push_back({"blobs", false, std::string(blobs_->kind()) + " store unavailable"});
+      return report;
+    }
   }
   report.ready = true;
   return report;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "ports/blob_store.hpp"
 #include "ports/database.hpp"
 #include "ports/schema_migrator.hpp"
 
@@ -23,17 +24,20 @@ struct ReadinessReport {
 };
 
 /// Answers "can this instance serve traffic now?" for GET /ready and the worker's start-up check:
-/// the server is not draining, the database answers, and its schema is exactly what this binary
-/// expects. Blocking (it queries the database).
+/// the server is not draining, the database answers, its schema is exactly what this binary
+/// expects, and (when given) the blob store is usable. Blocking (it queries the database and the
+/// store).
 class ReadinessService {
  public:
-  ReadinessService(Database& database, SchemaMigrator& migrator, std::function<bool()> draining);
+  ReadinessService(Database& database, SchemaMigrator& migrator, std::function<bool()> draining,
+                   BlobStore* blobs = nullptr);
   ReadinessReport check();
 
  private:
   Database& database_;
   SchemaMigrator& migrator_;
   std::function<bool()> draining_;
+  BlobStore* blobs_;
 };
 
 }  // namespace personae

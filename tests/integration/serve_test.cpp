@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/personae_process.hpp"
@@ -44,6 +46,22 @@ TEST_F(ServeTest, StartsOnTheEmbeddedDefaultAndAnswersHealthAndReady) {
   EXPECT_EQ(ready["status"], "ready");
   EXPECT_TRUE(std::filesystem::exists(dir_.path() / "var" / "personae.db"));
   EXPECT_THAT(server.process().standard_output(), HasSubstr("Ctrl+C"));
+}
+
+TEST_F(ServeTest, ReadinessFollowsTheBlobStore) {
+  auto server = start();
+  const auto blobs = dir_.path() / "var" / "blobs";
+  ASSERT_TRUE(std::filesystem::is_directory(blobs));
+  EXPECT_EQ(server.get("/ready").status, 200);
+  // The folder replaced by a file: the store cannot write, so the instance is not ready.
+  std::filesystem::rename(blobs, dir_.path() / "moved-blobs");
+  std::ofstream(blobs) << "not a folder";
+  const auto broken = server.get("/ready");
+  EXPECT_EQ(broken.status, 503);
+  EXPECT_THAT(broken.body, HasSubstr("blobs"));
+  std::filesystem::remove(blobs);
+  std::filesystem::rename(dir_.path() / "moved-blobs", blobs);
+  EXPECT_EQ(server.get("/ready").status, 200);
 }
 
 TEST_F(ServeTest, ServesVersionAndTheOpenApiDocument) {

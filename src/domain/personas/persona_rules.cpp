@@ -241,6 +241,14 @@ std::vector<std::pair<std::string, std::string_view>> persona_texts(const Person
 }
 
 std::optional<std::string> activation_blocker(const Persona& persona, std::int64_t now_unix_ms) {
+  // The most fundamental rule first: no attestation or consent makes a minor acceptable.
+  for (const auto& [field, text] : persona_texts(persona)) {
+    const auto signals = safety::find_minor_signals(text);
+    if (!signals.empty()) {
+      return "Personas must be adults: " + field + " contains \"" + signals.front().phrase + "\" (" +
+             signals.front().reason + "). Reword it, then activate.";
+    }
+  }
   if (persona.kind == PersonaKind::kFictional && !persona.attestation) {
     return "A fictional persona is activated with the operator's attestation that it is an invented "
            "adult who depicts no real person.";
@@ -255,13 +263,6 @@ std::optional<std::string> activation_blocker(const Persona& persona, std::int64
     }
     if (persona.consent->expires_at_unix_ms && *persona.consent->expires_at_unix_ms <= now_unix_ms) {
       return "The consent record has expired; record a renewed consent first.";
-    }
-  }
-  for (const auto& [field, text] : persona_texts(persona)) {
-    const auto signals = safety::find_minor_signals(text);
-    if (!signals.empty()) {
-      return "Personas must be adults: " + field + " contains \"" + signals.front().phrase + "\" (" +
-             signals.front().reason + "). Reword it, then activate.";
     }
   }
   return std::nullopt;

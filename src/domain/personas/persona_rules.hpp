@@ -51,9 +51,10 @@ void fill_default_disclosures(Persona& persona);
 std::string display_name_key(std::string_view display_name);
 
 /// Why the persona cannot be activated at `now_unix_ms`, or nullopt when it can:
+///   - no text of the persona (bio, character fields, lorebook) may state or suggest a minor
+///     (checked first: no attestation or consent makes that acceptable);
 ///   - a fictional persona needs the operator's attestation;
-///   - a real adult needs a consent record that has a document and has not expired;
-///   - no text of the persona (bio, character fields, lorebook) may state or suggest a minor.
+///   - a real adult needs a consent record that has a document and has not expired.
 /// The sentence is shown to the user.
 std::optional<std::string> activation_blocker(const Persona& persona, std::int64_t now_unix_ms);
 

@@ -4,6 +4,7 @@
 #include "http/router.hpp"
 
 namespace personae {
+class MediaService;
 class PersonaService;
 }  // namespace personae
 
@@ -31,5 +32,11 @@ auth::PrincipalHandler deactivate_persona_as(PersonaService& personas);
 auth::PrincipalHandler record_consent_as(PersonaService& personas);
 /// DELETE /api/v1/personas/{id}/consent (personas.activate).
 auth::PrincipalHandler withdraw_consent_as(PersonaService& personas);
+/// POST /api/v1/personas/import (personas.manage): a SillyTavern card as application/json or
+/// image/png; 201 with the draft persona, the card version read and warnings.
+auth::PrincipalHandler import_persona_as(PersonaService& personas);
+/// GET /api/v1/personas/{id}/card?format=json|png&version=v2|v3 (personas.manage): the persona as
+/// a character card (PNG: its first reference image, or a generated portrait, carries the card).
+auth::PrincipalHandler export_persona_card_as(PersonaService& personas, MediaService& media);
 
 }  // namespace personae::http::handlers

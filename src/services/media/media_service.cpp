@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <set>
 
 #include "core/crypto.hpp"
@@ -57,6 +58,23 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   }
   return text;
 }
+
+// A scratch file removed when it goes out of scope.
+class ScratchFile {
+ public:
+  explicit ScratchFile(const std::filesystem::path& folder)
+      : path_(folder / ("personae-" + random_hex(12))) {}
+  ~ScratchFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace
 
@@ -139,7 +157,7 @@ void MediaService::delete_unreferenced_blobs(const std::string& tenant_id,
       const auto key = BlobKey::parse(text);
       if (references == 0 && key) blobs_.remove(*key);
     } catch (const AppError& error) {
-      // The row is gone either way; an orphaned blob only costs space (the sweeper takes it later).
+      // The row is gone either way; an orphaned blob only costs space (no row names it).
       log::warn("media_blob_not_deleted",
                 {{"blob", text}, {"error", error.error().message}, {"detail", error.error().detail}});
     }
@@ -454,6 +472,36 @@ Result<SignedLink> MediaService::sign_link(const Principal& principal, const std
     return SignedLink{"/api/v1/media/files/" + principal.tenant_id + "/" + id + "/" + variant +
                           "?expires=" + std::to_string(expires) + "&signature=" + signature,
                       expires};
+  });
+}
+
+Result<std::string> MediaService::card_portrait(const Principal& principal, const Persona& persona) {
+  return guarded([&]() -> Result<std::string> {
+    if (auto allowed = require(principal, Action::kMediaRead); !allowed)
+      return tl::unexpected(allowed.error());
+    for (const auto& id : persona.visual.reference_media_ids) {
+      const auto item = database_.read([&](Transaction& tx) { return find_reachable(tx, principal, id); });
+      if (!item || item->kind != MediaKind::kImage) continue;
+      const auto original = read_variant(*item, "original");
+      if (!original) continue;
+      const ScratchFile source(options_.scratch_directory);
+      std::ofstream(source.path(), std::ios::binary) << original->bytes;
+      const VariantPreset card{"card", 512, 768, VariantFit::kCover, MediaType::kPng, 90, false};
+      Provenance provenance;
+      provenance.persona = persona.display_name;
+      provenance.generator = item->generator.empty() ? "uploaded" : item->generator;
+      provenance.credit = "AI-generated image";
+      auto rendered =
+          images_.render(source.path(), {card}, std::nullopt, provenance, options_.thumbnail_size);
+      if (!rendered) return tl::unexpected(rendered.error());
+      for (auto& image : *rendered) {
+        if (image.name == "card") return std::move(image.bytes);
+      }
+    }
+    if (options_.default_card_portrait_png.empty()) {
+      return make_error(ErrorCode::kInternal, "no default card portrait configured");
+    }
+    return options_.default_card_portrait_png;
   });
 }
 

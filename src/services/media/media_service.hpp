@@ -82,6 +82,10 @@ struct MediaServiceOptions {
   std::chrono::seconds max_link_ttl{7 * 86'400};
   std::size_t max_page_size = 200;
   std::size_t max_description_characters = 2'000;
+  /// The PNG a character card carries when its persona has no reference image.
+  std::string default_card_portrait_png;
+  /// Where temporary files go (a variant copied out of the blob store for re-rendering).
+  std::filesystem::path scratch_directory = std::filesystem::temp_directory_path();
 };
 
 /// The media vault: adds files (sniffed, validated, processed into variants with provenance,
@@ -122,6 +126,11 @@ class MediaService {
   /// A link to a variant valid for `ttl` (the default when unset; at most max_link_ttl).
   Result<SignedLink> sign_link(const Principal& principal, const std::string& id, const std::string& variant,
                                std::optional<std::chrono::seconds> ttl, const ClientInfo& client);
+
+  /// The image a character card of `persona` carries: its first reference image the principal
+  /// reaches, rendered as a 512x768 PNG (cropped to its most interesting part), or the default
+  /// portrait when it has none.
+  Result<std::string> card_portrait(const Principal& principal, const Persona& persona);
 
   /// The bytes behind a signed link; kNotFound for any link that is not valid now (expired,
   /// tampered, or naming something that does not exist), with no hint of which.
