@@ -378,6 +378,43 @@ TEST_F(VaultRoutesTest, CategoriesAreSeededAndGuarded) {
   EXPECT_EQ(send(Method::kDelete, "/api/v1/media/categories/studio", manager_token_).status, 404);
 }
 
+TEST_F(VaultRoutesTest, AMemberLimitedToOnePersonaSeesOnlyItAndItsMedia) {
+  const auto mine = create_persona("Scoped Mine");
+  const auto other = create_persona("Scoped Other");
+  const std::string mine_id = mine["id"];
+  const std::string other_id = other["id"];
+  const auto in_mine = upload(manager_token_, multipart({{"persona_id", mine_id}}, portrait_png()));
+  const auto in_other = upload(manager_token_, multipart({{"persona_id", other_id}}, portrait_png()));
+  const auto unassigned = upload(manager_token_, multipart({}, portrait_png()));
+  ASSERT_EQ(in_mine.status, 201);
+  ASSERT_EQ(in_other.status, 201);
+  ASSERT_EQ(unassigned.status, 201);
+  const auto scoped = harness_->create_user("Studio", "scoped@studio.example.com", Role::kChatter);
+  ASSERT_TRUE(harness_->accounts().team->update_member(RouteHarness::principal_of(owner_), scoped.id,
+                                                       Role::kChatter, {ResourceScope{"persona", {mine_id}}},
+                                                       ClientInfo{}));
+  const std::string token = harness_->login(scoped).access_token;
+
+  const auto listed = body_json(send(Method::kGet, "/api/v1/personas", token));
+  ASSERT_EQ(listed["items"].size(), 1U) << listed.dump();
+  EXPECT_EQ(listed["items"][0]["id"], mine_id);
+  EXPECT_EQ(send(Method::kGet, "/api/v1/personas/" + other_id, token).status, 404);
+
+  const auto media = body_json(send(Method::kGet, "/api/v1/media?limit=200", token));
+  ASSERT_FALSE(media["items"].empty());
+  for (const auto& item : media["items"]) EXPECT_EQ(item["persona_id"], mine_id) << item.dump();
+  EXPECT_EQ(send(Method::kGet, "/api/v1/media/" + body_json(in_other)["id"].get<std::string>(), token).status,
+            404);
+  EXPECT_EQ(
+      send(Method::kGet, "/api/v1/media/" + body_json(unassigned)["id"].get<std::string>(), token).status,
+      404);
+  EXPECT_EQ(send(Method::kGet, "/api/v1/media/" + body_json(in_mine)["id"].get<std::string>(), token).status,
+            200);
+  EXPECT_TRUE(body_json(send(Method::kGet, "/api/v1/media?persona_id=" + other_id, token))["items"].empty());
+  const auto folders = body_json(send(Method::kGet, "/api/v1/media/folders", token));
+  for (const auto& folder : folders["folders"]) EXPECT_EQ(folder["persona_id"], mine_id);
+}
+
 TEST_F(VaultRoutesTest, ACardRoundTripsThroughExportAndImport) {
   const auto persona = create_persona(
       "Card Star", {{"bio", "Illustrator, 29."},

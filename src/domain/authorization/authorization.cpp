@@ -101,6 +101,13 @@ bool Principal::reaches(std::string_view kind, std::string_view id) const {
   return true;  // kinds not listed are not limited
 }
 
+std::optional<std::vector<std::string>> Principal::limited_ids(std::string_view kind) const {
+  for (const auto& scope : scopes) {
+    if (scope.kind == kind) return scope.ids;
+  }
+  return std::nullopt;
+}
+
 std::string render_authorization_matrix() {
   std::string out = "| action | description |";
   for (const auto role : kRoles) out.append(" ").append(to_string(role)).append(" |");

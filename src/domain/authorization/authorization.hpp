@@ -48,6 +48,9 @@ bool role_allows(Role role, Action action);
 /// role, and nobody may grant a role above their own.
 bool may_assign_role(Role actor, Role current, Role requested);
 
+/// The resource kind of persona scopes ({"kind": "persona", "ids": [...]}).
+inline constexpr std::string_view kPersonaResource = "persona";
+
 /// Who is acting, in exactly one tenant. Built by authentication (a user's access token or an API
 /// key); services check it for every operation and take the tenant from it, never from input.
 struct Principal {
@@ -66,6 +69,8 @@ struct Principal {
   bool can(Action action) const;
   /// Whether the member reaches the resource `kind`/`id` (persona scopes for chatters).
   bool reaches(std::string_view kind, std::string_view id) const;
+  /// The ids of `kind` the member is limited to, or nullopt when it reaches them all.
+  std::optional<std::vector<std::string>> limited_ids(std::string_view kind) const;
 };
 
 /// The matrix as a Markdown table (docs/authorization.md is generated from it).

@@ -56,6 +56,8 @@ TEST(PrincipalReaches, ScopesLimitOnlyTheirKind) {
   EXPECT_TRUE(chatter.reaches("media", "m1"));
   Principal whole;
   EXPECT_TRUE(whole.reaches("persona", "anything"));
+  EXPECT_EQ(chatter.limited_ids(kPersonaResource), (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_FALSE(whole.limited_ids(kPersonaResource));
 }
 
 TEST(AuthorizationMatrix, RendersOneRowPerAction) {

@@ -20,20 +20,16 @@ using service_support::guarded;
 using service_support::principal_actor;
 using service_support::require;
 
-constexpr std::string_view kPersonaScope = "persona";
 constexpr std::string_view kNoSuchItem = "media item not found";
 
 // The persona ids a member is limited to, or nullopt for the whole tenant.
 std::optional<std::vector<std::string>> persona_limit(const Principal& principal) {
-  for (const auto& scope : principal.scopes) {
-    if (scope.kind == kPersonaScope) return scope.ids;
-  }
-  return std::nullopt;
+  return principal.limited_ids(kPersonaResource);
 }
 
 bool reaches_item(const Principal& principal, const MediaItem& item) {
   if (!persona_limit(principal)) return true;
-  return item.persona_id && principal.reaches(kPersonaScope, *item.persona_id);
+  return item.persona_id && principal.reaches(kPersonaResource, *item.persona_id);
 }
 
 std::vector<std::string> normalized_tags(const std::vector<std::string>& raw,
@@ -109,7 +105,7 @@ std::vector<FieldError> MediaService::check_metadata(Transaction& tx, const Prin
                                                      const MediaItem& item) {
   std::vector<FieldError> errors;
   if (item.persona_id) {
-    if (!principal.reaches(kPersonaScope, *item.persona_id) ||
+    if (!principal.reaches(kPersonaResource, *item.persona_id) ||
         !personas_.find(tx, principal.tenant_id, *item.persona_id)) {
       errors.push_back({"persona_id", "is not a persona of this tenant"});
     }
@@ -276,7 +272,7 @@ Result<MediaPage> MediaService::list(const Principal& principal, MediaFilter fil
       return tl::unexpected(allowed.error());
     filter.limit = std::clamp<std::size_t>(filter.limit, 1, options_.max_page_size);
     filter.reachable_personas = persona_limit(principal);
-    if (filter.persona_id && !principal.reaches(kPersonaScope, *filter.persona_id)) return MediaPage{};
+    if (filter.persona_id && !principal.reaches(kPersonaResource, *filter.persona_id)) return MediaPage{};
     return database_.read([&](Transaction& tx) { return media_.list(tx, principal.tenant_id, filter); });
   });
 }
@@ -358,7 +354,7 @@ Result<std::vector<MediaFolder>> MediaService::folders(const Principal& principa
     auto folders = database_.read([&](Transaction& tx) { return media_.folders(tx, principal.tenant_id); });
     if (persona_limit(principal)) {
       std::erase_if(folders, [&](const MediaFolder& folder) {
-        return !folder.persona_id || !principal.reaches(kPersonaScope, *folder.persona_id);
+        return !folder.persona_id || !principal.reaches(kPersonaResource, *folder.persona_id);
       });
     }
     return folders;

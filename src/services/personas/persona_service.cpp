@@ -17,13 +17,16 @@ using service_support::guarded;
 using service_support::principal_actor;
 using service_support::require;
 
-constexpr std::string_view kPersonaScope = "persona";
 constexpr std::string_view kNoSuchPersona = "persona not found";
 
 // A member limited to some personas cannot create one it would not see afterwards.
-bool limited_to_some_personas(const Principal& principal) {
-  return std::any_of(principal.scopes.begin(), principal.scopes.end(),
-                     [](const ResourceScope& scope) { return scope.kind == kPersonaScope; });
+Result<void> may_create_personas(const Principal& principal) {
+  if (auto allowed = require(principal, Action::kPersonaManage); !allowed) return allowed;
+  if (principal.limited_ids(kPersonaResource)) {
+    return make_error(ErrorCode::kPermissionDenied,
+                      "members limited to some personas cannot create personas");
+  }
+  return {};
 }
 
 void throw_if_error(const std::optional<Error>& error) {
@@ -82,8 +85,15 @@ PersonaView PersonaService::view(const Persona& persona) const {
 
 std::optional<Persona> PersonaService::find_reachable(Transaction& tx, const Principal& principal,
                                                       const std::string& id) {
-  if (!principal.reaches(kPersonaScope, id)) return std::nullopt;
+  if (!principal.reaches(kPersonaResource, id)) return std::nullopt;
   return personas_.find(tx, principal.tenant_id, id);
+}
+
+void PersonaService::require_room_for_a_persona(Transaction& tx, const std::string& tenant_id) {
+  if (personas_.count(tx, tenant_id) >= static_cast<std::int64_t>(options_.max_personas_per_tenant)) {
+    fail(ErrorCode::kResourceExhausted, "the tenant has reached its limit of " +
+                                            std::to_string(options_.max_personas_per_tenant) + " personas");
+  }
 }
 
 std::vector<FieldError> PersonaService::check_against_tenant(Transaction& tx, const Persona& persona) {
@@ -123,7 +133,7 @@ Result<std::vector<PersonaView>> PersonaService::list(const Principal& principal
         database_.read([&](Transaction& tx) { return personas_.list(tx, principal.tenant_id); });
     std::vector<PersonaView> views;
     for (const auto& persona : personas) {
-      if (principal.reaches(kPersonaScope, persona.id)) views.push_back(view(persona));
+      if (principal.reaches(kPersonaResource, persona.id)) views.push_back(view(persona));
     }
     return views;
   });
@@ -142,12 +152,7 @@ Result<PersonaView> PersonaService::get(const Principal& principal, const std::s
 Result<PersonaView> PersonaService::create(const Principal& principal, const PersonaEdit& edit,
                                            const ClientInfo& client) {
   return guarded([&]() -> Result<PersonaView> {
-    if (auto allowed = require(principal, Action::kPersonaManage); !allowed)
-      return tl::unexpected(allowed.error());
-    if (limited_to_some_personas(principal)) {
-      return make_error(ErrorCode::kPermissionDenied,
-                        "members limited to some personas cannot create personas");
-    }
+    if (auto allowed = may_create_personas(principal); !allowed) return tl::unexpected(allowed.error());
     const std::int64_t now = clock_.now_unix_ms();
     Persona persona;
     persona.id = security::generate_id();
@@ -160,12 +165,7 @@ Result<PersonaView> PersonaService::create(const Principal& principal, const Per
     database_.write([&](Transaction& tx) {
       if (auto errors = check_against_tenant(tx, persona); !errors.empty())
         throw AppError(invalid_fields(errors));
-      if (personas_.count(tx, principal.tenant_id) >=
-          static_cast<std::int64_t>(options_.max_personas_per_tenant)) {
-        fail(ErrorCode::kResourceExhausted, "the tenant has reached its limit of " +
-                                                std::to_string(options_.max_personas_per_tenant) +
-                                                " personas");
-      }
+      require_room_for_a_persona(tx, principal.tenant_id);
       personas_.insert(tx, persona);
       audit_.append(tx, audit_entry(principal.tenant_id, principal_actor(principal), "persona.created",
                                     "persona:" + persona.id, client, {{"kind", to_string(persona.kind)}}));
@@ -350,12 +350,7 @@ Result<PersonaView> PersonaService::withdraw_consent(const Principal& principal,
 Result<PersonaView> PersonaService::import(const Principal& principal, Persona draft,
                                            const ClientInfo& client) {
   return guarded([&]() -> Result<PersonaView> {
-    if (auto allowed = require(principal, Action::kPersonaManage); !allowed)
-      return tl::unexpected(allowed.error());
-    if (limited_to_some_personas(principal)) {
-      return make_error(ErrorCode::kPermissionDenied,
-                        "members limited to some personas cannot create personas");
-    }
+    if (auto allowed = may_create_personas(principal); !allowed) return tl::unexpected(allowed.error());
     const std::int64_t now = clock_.now_unix_ms();
     draft.id = security::generate_id();
     draft.tenant_id = principal.tenant_id;
@@ -378,12 +373,7 @@ Result<PersonaView> PersonaService::import(const Principal& principal, Persona d
       }
       if (!is_known_time_zone(draft.timezone)) draft.timezone = "UTC";
       throw_if_error(persona_field_errors(draft));
-      if (personas_.count(tx, principal.tenant_id) >=
-          static_cast<std::int64_t>(options_.max_personas_per_tenant)) {
-        fail(ErrorCode::kResourceExhausted, "the tenant has reached its limit of " +
-                                                std::to_string(options_.max_personas_per_tenant) +
-                                                " personas");
-      }
+      require_room_for_a_persona(tx, principal.tenant_id);
       const std::string base_name = draft.display_name;
       std::set<std::string> taken;
       for (const auto& existing : personas_.list(tx, principal.tenant_id))

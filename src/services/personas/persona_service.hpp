@@ -95,6 +95,8 @@ class PersonaService {
   PersonaView view(const Persona& persona) const;
   std::optional<Persona> find_reachable(Transaction& tx, const Principal& principal, const std::string& id);
   std::vector<FieldError> check_against_tenant(Transaction& tx, const Persona& persona);
+  /// kResourceExhausted (thrown) when the tenant has max_personas_per_tenant personas already.
+  void require_room_for_a_persona(Transaction& tx, const std::string& tenant_id);
   Result<PersonaView> change_status(const Principal& principal, const std::string& id,
                                     const ClientInfo& client,
                                     const std::function<void(Transaction&, Persona&)>& change);
