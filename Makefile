@@ -6,7 +6,7 @@ SHELL := /bin/bash
 FUZZ_SECONDS ?= 20
 SERVE_ARGS ?=
 
-.PHONY: help run test build release asan fuzz fuzz-smoke format format-check lint bench clean
+.PHONY: help run test build release asan fuzz fuzz-smoke format format-check lint bench bench-media clean
 
 help:
 	@echo "make run          build the release binary and start Personae on http://127.0.0.1:8080"
@@ -14,6 +14,7 @@ help:
 	@echo "make fuzz         build the libFuzzer targets with clang and run each for FUZZ_SECONDS"
 	@echo "make format       clang-format every C++ file;  make lint: clang-format check + clang-tidy"
 	@echo "make bench        load-test the release build with wrk (see bench/README.md)"
+	@echo "make bench-media  image pipeline against ImageMagick (see bench/README.md)"
 
 run: release
 	./build/release/personae serve $(SERVE_ARGS)
@@ -55,6 +56,13 @@ lint: format-check
 bench: release
 	scripts/bootstrap dev
 	bench/run
+
+# The media benchmark needs its release-built driver (a test-tree target, so its own build folder).
+bench-media:
+	scripts/bootstrap dev
+	cmake -S . -B build/bench-media -G Ninja -DCMAKE_BUILD_TYPE=Release -DPERSONAE_BUILD_TESTS=ON >/dev/null
+	cmake --build build/bench-media --target personae_media_bench
+	MEDIA_BENCH=build/bench-media/src/adapters/media/personae_media_bench bench/media.sh
 
 clean:
 	rm -rf build
