@@ -24,7 +24,7 @@ struct MultipartPart {
 
 struct MultipartLimits {
   std::size_t max_parts = 32;
-  std::size_t max_part_header_bytes = 8 * 1024;
+  std::size_t max_part_header_bytes = std::size_t{8} * 1024;
 };
 
 /// The boundary of a `multipart/form-data; boundary=...` Content-Type (quoted or not, 1-70

@@ -37,6 +37,10 @@ bool is_french_duration(std::string_view text, std::size_t after_word) {
   return text.substr(i, 2) == "d'" || text.substr(i, 3) == "de " || text.substr(i, 4) == "d\xe2\x80\x99";
 }
 
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
 char lower(char c) {
   return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
@@ -57,13 +61,13 @@ std::string lowercase_ascii(std::string_view text) {
 // or hyphens in the text; returns the matched length (0 when it does not match).
 std::size_t match_phrase(std::string_view text, std::size_t at, std::string_view phrase) {
   std::size_t i = at;
-  for (std::size_t p = 0; p < phrase.size(); ++p) {
-    if (phrase[p] == ' ') {
+  for (const char expected : phrase) {
+    if (expected == ' ') {
       if (i >= text.size() || (text[i] != ' ' && text[i] != '-')) return 0;
       while (i < text.size() && (text[i] == ' ' || text[i] == '-')) ++i;
       continue;
     }
-    if (i >= text.size() || text[i] != phrase[p]) return 0;
+    if (i >= text.size() || text[i] != expected) return 0;
     ++i;
   }
   return i - at;
@@ -98,9 +102,9 @@ void find_terms(std::string_view original, std::string_view text, std::vector<Mi
 // "16 years old", "17yo", "15-year-old", "16 ans": a number under 18 followed by an age word.
 void find_stated_ages(std::string_view original, std::string_view text, std::vector<MinorSignal>& out) {
   for (std::size_t at = 0; at < text.size(); ++at) {
-    if (!std::isdigit(static_cast<unsigned char>(text[at])) || !at_word_start(text, at)) continue;
+    if (!is_digit(text[at]) || !at_word_start(text, at)) continue;
     std::size_t end = at;
-    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    while (end < text.size() && is_digit(text[end])) ++end;
     int age = 0;
     const auto parsed = std::from_chars(text.data() + at, text.data() + end, age);
     if (parsed.ec != std::errc() || end - at > 2) {
@@ -128,7 +132,7 @@ void find_stated_ages(std::string_view original, std::string_view text, std::vec
       std::size_t i = at + label.size();
       while (i < text.size() && (text[i] == ' ' || text[i] == ':' || text[i] == '=')) ++i;
       std::size_t end = i;
-      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+      while (end < text.size() && is_digit(text[end])) ++end;
       if (end == i || end - i > 2 || !at_word_end(text, end)) continue;
       int age = 0;
       std::from_chars(text.data() + i, text.data() + end, age);

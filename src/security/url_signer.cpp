@@ -20,7 +20,7 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
            &length) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
-  return std::string(reinterpret_cast<const char*>(digest.data()), length);
+  return {reinterpret_cast<const char*>(digest.data()), length};
 }
 
 }  // namespace

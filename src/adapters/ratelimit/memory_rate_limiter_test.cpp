@@ -105,6 +105,12 @@ TEST(MemoryRateLimiter, ConcurrentCallersNeverExceedCapacityPlusRefill) {
   std::atomic<long> allowed{0};
   std::atomic<std::int64_t> elapsed_ns{0};
   std::thread ticker([&] {
+    // Time moves only once the workers have drained the initial burst: on a loaded machine they
+    // may start after the ticker would otherwise have finished.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (allowed.load() < static_cast<long>(limit.capacity) && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::yield();
+    }
     for (int i = 0; i < 500; ++i) {
       clock.advance(std::chrono::microseconds(200));
       elapsed_ns.fetch_add(200'000);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,7 +13,7 @@ namespace personae {
 /// Where content goes. OnlyFans has no public API: it is served by an export mode (drafts for a
 /// human), but personas still carry its handle, boundaries and disclosure.
 enum class Platform { kX, kInstagram, kReddit, kFanvue, kOnlyFans };
-inline constexpr Platform kAllPlatforms[] = {Platform::kX, Platform::kInstagram, Platform::kReddit,
+inline constexpr std::array kAllPlatforms = {Platform::kX, Platform::kInstagram, Platform::kReddit,
                                              Platform::kFanvue, Platform::kOnlyFans};
 /// "x", "instagram", "reddit", "fanvue", "onlyfans".
 std::string_view to_string(Platform platform);

@@ -17,10 +17,10 @@ namespace {
 
 using auth::PrincipalHandler;
 
-constexpr std::size_t kMaxFieldBytes = 64 * 1024;
+constexpr std::size_t kMaxFieldBytes = std::size_t{64} * 1024;
 
 std::string hex64(std::uint64_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  static constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 15; i >= 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = kDigits[value & 0xf];
   return out;

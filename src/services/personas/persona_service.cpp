@@ -63,6 +63,7 @@ std::optional<Error> persona_field_errors(const Persona& persona) {
   const auto problems = validate_persona(persona);
   if (problems.empty()) return std::nullopt;
   std::vector<FieldError> fields;
+  fields.reserve(problems.size());
   for (const auto& problem : problems) fields.push_back({problem.field, problem.message});
   return invalid_fields(std::move(fields));
 }
@@ -240,7 +241,6 @@ Result<void> PersonaService::remove(const Principal& principal, const std::strin
 }
 
 Result<PersonaView> PersonaService::change_status(const Principal& principal, const std::string& id,
-                                                  const ClientInfo& client,
                                                   const std::function<void(Transaction&, Persona&)>& change) {
   return guarded([&]() -> Result<PersonaView> {
     if (auto allowed = require(principal, Action::kPersonaActivate); !allowed)
@@ -263,7 +263,7 @@ Result<PersonaView> PersonaService::change_status(const Principal& principal, co
 
 Result<PersonaView> PersonaService::activate(const Principal& principal, const std::string& id,
                                              bool attest_fictional_adult, const ClientInfo& client) {
-  return change_status(principal, id, client, [&](Transaction& tx, Persona& persona) {
+  return change_status(principal, id, [&](Transaction& tx, Persona& persona) {
     if (persona.status == PersonaStatus::kActive) return;
     const std::int64_t now = clock_.now_unix_ms();
     if (persona.kind == PersonaKind::kFictional && attest_fictional_adult) {
@@ -290,7 +290,7 @@ Result<PersonaView> PersonaService::activate(const Principal& principal, const s
 
 Result<PersonaView> PersonaService::deactivate(const Principal& principal, const std::string& id,
                                                const ClientInfo& client) {
-  return change_status(principal, id, client, [&](Transaction& tx, Persona& persona) {
+  return change_status(principal, id, [&](Transaction& tx, Persona& persona) {
     if (persona.status != PersonaStatus::kActive) return;
     persona.status = PersonaStatus::kInactive;
     audit_.append(tx, audit_entry(persona.tenant_id, principal_actor(principal), "persona.deactivated",
@@ -300,7 +300,7 @@ Result<PersonaView> PersonaService::deactivate(const Principal& principal, const
 
 Result<PersonaView> PersonaService::record_consent(const Principal& principal, const std::string& id,
                                                    const ConsentInput& consent, const ClientInfo& client) {
-  return change_status(principal, id, client, [&](Transaction& tx, Persona& persona) {
+  return change_status(principal, id, [&](Transaction& tx, Persona& persona) {
     std::vector<FieldError> errors;
     const auto text_ok = [](const std::string& text, std::size_t max) {
       return !text.empty() && text.size() <= max && text.find_first_of("\r\n") == std::string::npos;
@@ -336,7 +336,7 @@ Result<PersonaView> PersonaService::record_consent(const Principal& principal, c
 
 Result<PersonaView> PersonaService::withdraw_consent(const Principal& principal, const std::string& id,
                                                      const ClientInfo& client) {
-  return change_status(principal, id, client, [&](Transaction& tx, Persona& persona) {
+  return change_status(principal, id, [&](Transaction& tx, Persona& persona) {
     if (!persona.consent) return;
     persona.consent.reset();
     const bool was_active =

@@ -98,7 +98,6 @@ class PersonaService {
   /// kResourceExhausted (thrown) when the tenant has max_personas_per_tenant personas already.
   void require_room_for_a_persona(Transaction& tx, const std::string& tenant_id);
   Result<PersonaView> change_status(const Principal& principal, const std::string& id,
-                                    const ClientInfo& client,
                                     const std::function<void(Transaction&, Persona&)>& change);
 
   Database& database_;
