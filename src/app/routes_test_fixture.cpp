@@ -109,6 +109,15 @@ http::Response RouteHarness::send(http::Method method, std::string target, std::
   return response;
 }
 
+std::vector<std::string> RouteHarness::audit_actions(const std::string& tenant_id) {
+  std::vector<std::string> actions;
+  storage_.database->read([&](Transaction& tx) {
+    for (const auto& entry : storage_.audit_repository->list(tx, tenant_id, 0, 100'000))
+      actions.push_back(entry.action);
+  });
+  return actions;
+}
+
 Tenant RouteHarness::create_tenant(const std::string& name) {
   return value_or_throw(accounts_->setup->create_tenant(name), "create_tenant");
 }

@@ -95,6 +95,9 @@ class RouteHarness {
 
   Accounts& accounts() { return *accounts_; }
   Vault& vault() { return *vault_; }
+  Storage& storage() { return storage_; }
+  /// The actions of the tenant's audit chain, oldest first.
+  std::vector<std::string> audit_actions(const std::string& tenant_id);
   const Config& config() const { return config_; }
   OffsetClock& clock() { return clock_; }
 

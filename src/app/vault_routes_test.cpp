@@ -175,8 +175,13 @@ TEST_F(VaultRoutesTest, ActivationNeedsTheAttestationAndIsAudited) {
   EXPECT_EQ(send(Method::kDelete, path, manager_token_).status, 204);
   EXPECT_EQ(send(Method::kGet, path, owner_token_).status, 404);
 
-  const auto chain = harness_->vault().personas != nullptr;
-  EXPECT_TRUE(chain);
+  // Activation, deactivation and deletion are in the tenant's tamper-evident chain.
+  const auto actions = harness_->audit_actions(owner_.tenant_id);
+  for (const char* expected :
+       {"persona.created", "persona.activated", "persona.deactivated", "persona.deleted"}) {
+    EXPECT_NE(std::find(actions.begin(), actions.end(), expected), actions.end()) << expected;
+  }
+  EXPECT_TRUE(harness_->storage().audit->verify(owner_.tenant_id).intact);
 }
 
 TEST_F(VaultRoutesTest, ARealPersonNeedsConsentWithADocumentFromTheVault) {
@@ -207,6 +212,10 @@ TEST_F(VaultRoutesTest, ARealPersonNeedsConsentWithADocumentFromTheVault) {
   ASSERT_EQ(withdrawn.status, 200);
   EXPECT_EQ(body_json(withdrawn)["status"], "inactive");
   EXPECT_TRUE(body_json(withdrawn)["consent"].is_null());
+  const auto actions = harness_->audit_actions(owner_.tenant_id);
+  for (const char* expected : {"persona.consent_recorded", "persona.consent_withdrawn", "media.added"}) {
+    EXPECT_NE(std::find(actions.begin(), actions.end(), expected), actions.end()) << expected;
+  }
 }
 
 TEST_F(VaultRoutesTest, AnUploadBecomesVariantsWithProvenanceAndADuplicateIsFlagged) {
