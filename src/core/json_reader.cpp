@@ -1,5 +1,6 @@
 #include "core/json_reader.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 #include <utility>
@@ -24,6 +25,21 @@ std::string_view type_name(const nlohmann::json& value) {
 }
 
 }  // namespace
+
+std::string json_error_position(std::string_view text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  const std::size_t end = byte == 0 ? 0 : std::min(byte - 1, text.size());
+  for (std::size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
 
 struct JsonReader::State {
   struct Frame {

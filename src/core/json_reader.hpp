@@ -12,6 +12,10 @@
 
 namespace personae {
 
+/// "line L, column C" (1-based) of a JSON parse error at `byte` (nlohmann's parse_error::byte,
+/// which counts the byte after the error), for error messages.
+std::string json_error_position(std::string_view text, std::size_t byte);
+
 /// Reads typed fields from a JSON object and collects every problem, so one error names them all
 /// (HTTP answers it as a 400 with `errors`):
 ///

@@ -20,22 +20,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string position_of(std::string_view body, std::size_t byte) {
-  // nlohmann counts the byte after the error; line and column are 1-based.
-  std::size_t line = 1;
-  std::size_t column = 1;
-  const std::size_t end = byte == 0 ? 0 : std::min(byte - 1, body.size());
-  for (std::size_t i = 0; i < end; ++i) {
-    if (body[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
 }  // namespace
 
 nlohmann::json parse_json_body(const Request& request, int max_depth) {
@@ -76,8 +60,9 @@ nlohmann::json parse_json_body(const Request& request, int max_depth) {
   } catch (const BodyRejected& rejected) {
     throw HttpError(400, "Bad Request", rejected.detail);
   } catch (const nlohmann::json::parse_error& error) {
-    throw HttpError(400, "Bad Request",
-                    "the request body is not valid JSON (at " + position_of(request.body, error.byte) + ")");
+    throw HttpError(
+        400, "Bad Request",
+        "the request body is not valid JSON (at " + json_error_position(request.body, error.byte) + ")");
   }
 }
 

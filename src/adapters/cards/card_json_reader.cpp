@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "adapters/cards/character_card.hpp"
+#include "core/json_reader.hpp"
 #include "core/text_encoding.hpp"
 
 namespace personae::cards::detail {
@@ -14,22 +15,6 @@ namespace {
 constexpr std::size_t kQuotedChars = 32;
 constexpr std::size_t kPlainKeyChars = 64;
 constexpr std::size_t kMaxPathBytes = 200;
-
-std::string position_of(std::string_view text, std::size_t byte) {
-  // nlohmann counts the byte after the error; line and column are 1-based.
-  std::size_t line = 1;
-  std::size_t column = 1;
-  const std::size_t end = byte == 0 ? 0 : std::min(byte - 1, text.size());
-  for (std::size_t i = 0; i < end; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
 
 bool is_plain_key(std::string_view key) {
   if (key.empty() || key.size() > kPlainKeyChars) return false;
@@ -106,7 +91,7 @@ nlohmann::json parse_strict_json(std::string_view text) {
   try {
     return nlohmann::json::parse(text, callback);
   } catch (const nlohmann::json::parse_error& error) {
-    reject("the card is not valid JSON (at " + position_of(text, error.byte) + ")");
+    reject("the card is not valid JSON (at " + json_error_position(text, error.byte) + ")");
   } catch (const nlohmann::json::out_of_range&) {
     reject("the card holds a number too large to represent");
   }
