@@ -15,12 +15,14 @@ std::string personae_binary() {
 
 CommandResult run_personae(const std::vector<std::string>& arguments,
                            const std::map<std::string, std::string>& environment,
-                           const std::filesystem::path& working_directory) {
+                           const std::filesystem::path& working_directory,
+                           std::optional<std::string> standard_input) {
   ChildProcess::Options options;
   options.arguments.push_back(personae_binary());
   options.arguments.insert(options.arguments.end(), arguments.begin(), arguments.end());
   options.environment = environment;
   options.working_directory = working_directory;
+  options.standard_input = std::move(standard_input);
   return run_command(std::move(options), std::chrono::seconds(120));
 }
 

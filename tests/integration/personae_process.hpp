@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,12 @@ namespace personae::testing {
 /// The `personae` binary under test (its path is compiled in by CMake).
 std::string personae_binary();
 
-/// Runs `personae ARGS...` to completion with `environment`, from `working_directory`.
+/// Runs `personae ARGS...` to completion with `environment`, from `working_directory`, feeding it
+/// `standard_input` (a password, for the user commands) when given.
 CommandResult run_personae(const std::vector<std::string>& arguments,
                            const std::map<std::string, std::string>& environment = {},
-                           const std::filesystem::path& working_directory = {});
+                           const std::filesystem::path& working_directory = {},
+                           std::optional<std::string> standard_input = std::nullopt);
 
 /// `personae serve` on 127.0.0.1 with a port chosen by the kernel, its data under `data_dir`.
 /// The constructor waits until the banner names the port and /ready answers 200 (unless

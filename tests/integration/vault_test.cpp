@@ -29,11 +29,7 @@ class VaultBlackBoxTest : public ::testing::Test {
   CommandResult personae(std::vector<std::string> arguments,
                          std::optional<std::string> input = std::nullopt) {
     arguments.insert(arguments.end(), {"--data-dir", data_dir().string()});
-    ChildProcess::Options options;
-    options.arguments.push_back(personae_binary());
-    options.arguments.insert(options.arguments.end(), arguments.begin(), arguments.end());
-    options.standard_input = std::move(input);
-    return run_command(std::move(options), std::chrono::seconds(120));
+    return run_personae(arguments, {}, {}, std::move(input));
   }
 
   static CommandResult tool(std::vector<std::string> arguments) {
