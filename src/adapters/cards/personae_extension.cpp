@@ -1,5 +1,7 @@
 #include "adapters/cards/personae_extension.hpp"
 
+#include "adapters/json/persona_json.hpp"
+
 #include <algorithm>
 #include <array>
 #include <string_view>
@@ -169,41 +171,17 @@ std::optional<nlohmann::json> read_personae_extension(const nlohmann::json& valu
 }
 
 nlohmann::json write_personae_extension(const Persona& persona) {
-  auto handles = nlohmann::json::object();
-  for (const auto& [platform, handle] : persona.handles) handles[std::string(to_string(platform))] = handle;
-  auto disclosures = nlohmann::json::object();
-  for (const auto& [platform, text] : persona.disclosures)
-    disclosures[std::string(to_string(platform))] = text;
-  auto boundaries = nlohmann::json::array();
-  for (const auto& boundary : persona.boundaries) {
-    auto ratings = nlohmann::json::array();
-    for (const auto rating : boundary.allowed_ratings) ratings.emplace_back(std::string(to_string(rating)));
-    boundaries.push_back({{"platform", std::string(to_string(boundary.platform))},
-                          {"allowed_ratings", std::move(ratings)},
-                          {"allowed_categories", boundary.allowed_categories}});
+  // The persona's one JSON form (adapters/json), less what a card carries elsewhere (the name, the
+  // character) or must not carry (vault ids of this installation).
+  nlohmann::json out = json::persona_settings_to_json(persona);
+  out.erase("display_name");
+  out.erase("character");
+  out["visual"].erase("reference_media_ids");
+  for (const char* unset : {"temperature", "context_size"}) {
+    if (out["llm"][unset].is_null()) out["llm"].erase(unset);
   }
-  nlohmann::json llm = {{"provider", persona.llm.provider}, {"model", persona.llm.model}};
-  if (persona.llm.temperature) llm["temperature"] = *persona.llm.temperature;
-  if (persona.llm.context_size) llm["context_size"] = *persona.llm.context_size;
-  return {
-      {"version", kPersonaeExtensionVersion},
-      {"kind", std::string(to_string(persona.kind))},
-      {"review_mode", std::string(to_string(persona.review_mode))},
-      {"bio", persona.bio},
-      {"timezone", persona.timezone},
-      {"languages", persona.languages},
-      {"handles", std::move(handles)},
-      {"disclosures", std::move(disclosures)},
-      {"voice",
-       {{"tone", persona.voice.tone},
-        {"vocabulary", persona.voice.vocabulary},
-        {"banned_words", persona.voice.banned_words},
-        {"emoji_use", std::string(to_string(persona.voice.emoji_use))},
-        {"topics_to_avoid", persona.voice.topics_to_avoid}}},
-      {"boundaries", std::move(boundaries)},
-      {"visual", {{"lora_name", persona.visual.lora_name}, {"trigger_words", persona.visual.trigger_words}}},
-      {"llm", std::move(llm)},
-  };
+  out["version"] = kPersonaeExtensionVersion;
+  return out;
 }
 
 }  // namespace personae::cards::detail
