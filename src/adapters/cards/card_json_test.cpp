@@ -104,7 +104,7 @@ TEST(CardJson, WritesThePersonaeExtension) {
     "handles": {"x": "luna_vale", "fanvue": "luna.vale"},
     "disclosures": {"x": "#AI Made with AI", "instagram": "AI-generated"},
     "voice": {"tone": "playful, warm", "vocabulary": ["darling", "mon chou"], "banned_words": ["cringe"],
-              "emoji_use": "frequent", "topics_to_avoid": ["politics"]},
+              "emoji_use": "frequent", "topics_to_avoid": ["politics"], "hashtags": []},
     "boundaries": [{"platform": "x", "allowed_ratings": ["sfw", "suggestive"], "allowed_categories": []},
                    {"platform": "fanvue", "allowed_ratings": ["sfw", "explicit"], "allowed_categories": ["lingerie", "art"]}],
     "visual": {"lora_name": "luna_v3", "trigger_words": ["lunavale", "silver hair"]},

@@ -60,6 +60,9 @@ void read_voice(const nlohmann::json& value, const std::string& path, VoiceGuide
   if (auto topics = reader.text_list("topics_to_avoid", kMaxCardListItems, kMaxShortChars)) {
     voice.topics_to_avoid = std::move(*topics);
   }
+  if (auto hashtags = reader.text_list("hashtags", kMaxCardListItems, kMaxShortChars)) {
+    voice.hashtags = std::move(*hashtags);
+  }
   reader.reject_unknown();
 }
 

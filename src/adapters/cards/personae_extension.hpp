@@ -17,7 +17,7 @@
 ///     "review_mode": "review_all" | "review_explicit_only" | "automatic_with_gates",
 ///     "bio": "...", "timezone": "Europe/Paris", "languages": ["fr", "en"],
 ///     "handles": {"x": "name", ...}, "disclosures": {"instagram": "AI-generated", ...},
-///     "voice": {"tone": "...", "vocabulary": [...], "banned_words": [...],
+///     "voice": {"tone": "...", "vocabulary": [...], "banned_words": [...], "hashtags": [...],
 ///               "emoji_use": "none" | "light" | "frequent", "topics_to_avoid": [...]},
 ///     "boundaries": [{"platform": "x", "allowed_ratings": ["sfw"], "allowed_categories": [...]}],
 ///     "visual": {"lora_name": "...", "trigger_words": [...]},

@@ -230,7 +230,8 @@ json persona_settings_to_json(const Persona& persona) {
         {"vocabulary", persona.voice.vocabulary},
         {"banned_words", persona.voice.banned_words},
         {"emoji_use", std::string(to_string(persona.voice.emoji_use))},
-        {"topics_to_avoid", persona.voice.topics_to_avoid}}},
+        {"topics_to_avoid", persona.voice.topics_to_avoid},
+        {"hashtags", persona.voice.hashtags}}},
       {"boundaries", std::move(boundaries)},
       {"disclosures", platform_map(persona.disclosures)},
       {"visual",
@@ -278,6 +279,8 @@ void apply_persona_settings(JsonReader& body, Persona& persona) {
         read_enum(*voice, "emoji_use", parse_emoji_use, "none, light, frequent").value_or(EmojiUse::kLight);
     guide.topics_to_avoid =
         voice->optional<std::vector<std::string>>("topics_to_avoid").value_or(std::vector<std::string>{});
+    guide.hashtags =
+        voice->optional<std::vector<std::string>>("hashtags").value_or(std::vector<std::string>{});
     persona.voice = std::move(guide);
   }
   if (body.has("boundaries")) {

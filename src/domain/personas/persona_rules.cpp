@@ -54,6 +54,14 @@ class Checker {
   std::vector<FieldProblem> problems_;
 };
 
+// Letters (any script), digits and '_': what platforms accept after '#'.
+bool is_hashtag_word(std::string_view word) {
+  return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return std::isalnum(byte) != 0 || c == '_' || byte >= 0x80;
+  });
+}
+
 bool is_handle_character(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
 }
@@ -147,6 +155,13 @@ std::vector<FieldProblem> validate_persona(const Persona& persona) {
   check.list("voice.vocabulary", persona.voice.vocabulary, kMaxListItems, 100);
   check.list("voice.banned_words", persona.voice.banned_words, kMaxListItems, 100);
   check.list("voice.topics_to_avoid", persona.voice.topics_to_avoid, kMaxListItems, 100);
+  check.list("voice.hashtags", persona.voice.hashtags, 30, 100);
+  for (std::size_t i = 0; i < persona.voice.hashtags.size() && i < 30; ++i) {
+    if (!is_hashtag_word(persona.voice.hashtags[i])) {
+      check.add("voice.hashtags[" + std::to_string(i) + "]",
+                "must be a hashtag word without '#' (letters, digits, '_')");
+    }
+  }
 
   std::set<Platform> bounded;
   for (std::size_t i = 0; i < persona.boundaries.size(); ++i) {
