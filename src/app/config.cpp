@@ -628,6 +628,10 @@ const std::vector<Field>& schema() {
     f.push_back(bool_field("server.hsts", "Send Strict-Transport-Security (enable behind TLS).",
                            [](Config& c) -> bool& { return c.server.hsts; }));
     f.push_back(
+        string_field("server.dashboard_dir",
+                     "Folder of the built dashboard, served at / (relative to the working directory).",
+                     [](Config& c) -> std::string& { return c.server.dashboard_dir; }));
+    f.push_back(
         string_field("database.url",
                      "sqlite:///abs/path.db, sqlite://relative/path.db or postgresql://user@host:port/db "
                      "(default: sqlite://<data_dir>/personae.db).",

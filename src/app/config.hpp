@@ -41,6 +41,9 @@ struct ServerConfig {
   std::vector<std::string> cors_allowed_origins;
   bool cors_allow_credentials = false;
   bool hsts = false;
+  /// The built dashboard (web/dist of a clone, relative to the working directory); when missing,
+  /// `/` explains how to build it and the API works as usual.
+  std::string dashboard_dir = "web/dist";
 };
 
 struct DatabaseConfig {

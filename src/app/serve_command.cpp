@@ -88,8 +88,22 @@ http::ServerOptions server_options(const Config& root) {
   return options;
 }
 
+// The dashboard when it is built, else a page that says how to build it: the API works either way.
+std::shared_ptr<const http::StaticSite> dashboard(const std::string& folder) {
+  try {
+    auto site = http::StaticSite::load(folder);
+    log::info("dashboard",
+              {{"folder", folder}, {"files", site->file_count()}, {"bytes", site->total_bytes()}});
+    return site;
+  } catch (const std::runtime_error& error) {
+    log::warn("dashboard not served", {{"reason", error.what()}});
+    return http::StaticSite::placeholder();
+  }
+}
+
 http::HttpServiceOptions service_options(const ServerConfig& config) {
   http::HttpServiceOptions options;
+  options.site = dashboard(config.dashboard_dir);
   options.service_version = std::string(kBuildInfo.version);
   options.cors_allowed_headers.emplace_back(http::auth::kCsrfHeader);
   options.cors_allowed_origins = config.cors_allowed_origins;

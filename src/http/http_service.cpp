@@ -163,6 +163,9 @@ Prepared HttpService::prepare(Request& request) {
     response.headers.set("Allow", not_allowed->allow);
     return response;
   }
+  if (options_.site) {
+    if (auto page = options_.site->serve(request)) return std::move(*page);
+  }
   return problem(request, 404, "no resource at this path");
 }
 

@@ -12,6 +12,7 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/router.hpp"
+#include "http/static_site.hpp"
 #include "observability/metrics.hpp"
 
 namespace personae::http {
@@ -32,6 +33,8 @@ struct HttpServiceOptions {
   std::chrono::seconds cors_max_age{600};
   /// Sends Strict-Transport-Security (only behind TLS: a browser remembers it for a year).
   bool hsts = false;
+  /// The dashboard, answering GET and HEAD requests no route matched (see StaticSite); none: 404.
+  std::shared_ptr<const StaticSite> site;
 };
 
 /// What prepare() decided: answer now, or run this route's handler.

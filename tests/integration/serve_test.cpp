@@ -64,6 +64,30 @@ TEST_F(ServeTest, ReadinessFollowsTheBlobStore) {
   EXPECT_EQ(server.get("/ready").status, 200);
 }
 
+TEST_F(ServeTest, ServesTheDashboardWithoutShadowingTheApi) {
+  const auto dist = dir_.path() / "dist";
+  std::filesystem::create_directories(dist / "assets");
+  std::ofstream(dist / "index.html") << "<!doctype html><title>Personae</title><div id=root></div>";
+  std::ofstream(dist / "assets" / "app-0f1e.js") << "export {};";
+  auto server = start({{"PERSONAE_SERVER_DASHBOARD_DIR", dist.string()}});
+  const auto index = server.get("/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_THAT(index.body, HasSubstr("id=root"));
+  EXPECT_THAT(index.header("Content-Security-Policy"), HasSubstr("script-src 'self'"));
+  EXPECT_THAT(server.get("/personas/abc").body, HasSubstr("id=root"));
+  EXPECT_EQ(server.get("/assets/app-0f1e.js").header("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(server.get("/assets/gone-1234.js").status, 404);
+  expect_problem(server.get("/api/v1/no-such-thing"), 404);
+  EXPECT_EQ(server.get("/health").status, 200);
+}
+
+TEST_F(ServeTest, WithoutABuiltDashboardTheRootSaysHowToBuildIt) {
+  auto server = start({{"PERSONAE_SERVER_DASHBOARD_DIR", (dir_.path() / "missing").string()}});
+  const auto index = server.get("/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_THAT(index.body, HasSubstr("make run"));
+}
+
 TEST_F(ServeTest, ServesVersionAndTheOpenApiDocument) {
   auto server = start();
   const auto version = nlohmann::json::parse(server.get("/api/v1/version").body);
