@@ -1,15 +1,16 @@
 // The commands that administer a database without serving: migrate, audit verify, config check,
 // worker.
-#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "adapters/db/database_url.hpp"
 #include "app/commands.hpp"
+#include "app/instance_lock.hpp"
 #include "app/signals.hpp"
 #include "app/storage.hpp"
 #include "core/error.hpp"
+#include "core/utc_time.hpp"
 #include "observability/log.hpp"
 #include "services/readiness_service.hpp"
 
@@ -26,15 +27,6 @@ std::string_view state_name(MigrationState state) {
   return "?";
 }
 
-std::string format_unix_ms(std::int64_t unix_ms) {
-  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  std::ostringstream out;
-  out << std::put_time(&utc, "%Y-%m-%d %H:%M:%SZ");
-  return out.str();
-}
-
 void print_status(const SchemaStatus& status, const std::string& database) {
   std::cout << "database " << database << ": schema version " << status.current_version << " of "
             << status.latest_version << "\n";
@@ -42,7 +34,8 @@ void print_status(const SchemaStatus& status, const std::string& database) {
     std::cout << "  " << std::setw(4) << std::setfill('0') << migration.version << std::setfill(' ') << "_"
               << std::left << std::setw(32) << migration.name << std::right << " " << std::setw(8)
               << state_name(migration.state);
-    if (migration.applied_at_unix_ms) std::cout << "  " << format_unix_ms(*migration.applied_at_unix_ms);
+    if (migration.applied_at_unix_ms)
+      std::cout << "  " << format_utc(*migration.applied_at_unix_ms, "%Y-%m-%d %H:%M:%SZ");
     std::cout << "\n";
   }
   if (const auto problem = status.problem()) std::cout << problem.value() << "\n";
@@ -100,6 +93,7 @@ int config_check_command(const Config& config) {
 }
 
 int worker_command(const Config& config, ShutdownSignals& signals) {
+  const auto instance = hold_instance_lock(config);
   SystemClock clock;
   Storage storage = open_storage(config, clock);
   ReadinessService readiness(*storage.database, *storage.migrator, nullptr);

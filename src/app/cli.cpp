@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/backup_commands.hpp"
 #include "app/build_info.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
@@ -123,6 +124,32 @@ int run_cli(int argc, char** argv) {
   audit_verify->add_option("--tenant", audit_tenant, "verify this tenant's chain instead of the system chain")
       ->type_name("ID");
 
+  BackupOptions backup_options;
+  auto* backup = app.add_subcommand(
+      "backup",
+      "Write one archive with the database (a consistent snapshot, taken while Personae runs) and the\n"
+      "media it refers to. Keys are left out unless --include-secrets: keep secrets.master_key_file safe\n"
+      "separately, since the database's sealed secrets open only with it.");
+  backup
+      ->add_option("--output,-o", backup_options.output,
+                   "the archive to write (default <data-dir>/backups/personae-<UTC time>.tar.gz)")
+      ->type_name("FILE");
+  backup->add_flag(
+      "--include-secrets", backup_options.include_secrets,
+      "also store the master key and the token-signing keys (the archive is then as secret as they are)");
+  backup->add_flag("--include-blobs", backup_options.include_blobs,
+                   "also copy media from an S3 blob store into the archive (local media always are)");
+
+  RestoreOptions restore_options;
+  auto* restore = app.add_subcommand(
+      "restore",
+      "Replace the database (and add the media) with a backup's. Stop serve and workers first. The whole\n"
+      "archive is checked before anything changes; the database it replaces is kept aside.");
+  restore->add_option("--input,-i", restore_options.input, "the archive written by `personae backup`")
+      ->required()
+      ->type_name("FILE");
+  restore->add_flag("--yes,-y", restore_options.assume_yes, "do not ask for confirmation");
+
   auto* tenant = app.add_subcommand("tenant", "Create and list tenants (agencies).");
   tenant->require_subcommand(1);
   std::string tenant_name;
@@ -159,8 +186,8 @@ int run_cli(int argc, char** argv) {
   user_enable->add_option("--email", user_email, "the user's e-mail address")->required()->type_name("EMAIL");
 
   // Every command that reads the configuration takes the common options (shown in its --help).
-  for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify, tenant_create,
-                        tenant_list, user_create, user_disable, user_enable}) {
+  for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify, backup, restore,
+                        tenant_create, tenant_list, user_create, user_disable, user_enable}) {
     add_common_options(*command, common);
   }
 
@@ -199,6 +226,8 @@ int run_cli(int argc, char** argv) {
     if (worker->parsed()) return worker_command(config, *signals);
     if (migrate->parsed()) return migrate_command(config, migrate_to, migrate_status);
     if (audit_verify->parsed()) return audit_verify_command(config, audit_tenant);
+    if (backup->parsed()) return backup_command(config, backup_options);
+    if (restore->parsed()) return restore_command(config, restore_options);
     if (tenant_create->parsed()) return tenant_create_command(config, tenant_name);
     if (tenant_list->parsed()) return tenant_list_command(config);
     if (user_create->parsed()) {

@@ -8,6 +8,7 @@
 #include "app/accounts_wiring.hpp"
 #include "app/build_info.hpp"
 #include "app/commands.hpp"
+#include "app/instance_lock.hpp"
 #include "app/routes.hpp"
 #include "app/signals.hpp"
 #include "app/storage.hpp"
@@ -116,6 +117,7 @@ http::HttpServiceOptions service_options(const ServerConfig& config) {
 
 int serve_command(const Config& config, ShutdownSignals& signals) {
   const auto started = std::chrono::steady_clock::now();
+  const auto instance = hold_instance_lock(config);
   SystemClock clock;
   Storage storage = open_storage(config, clock);
   prepare_schema(config, storage);

@@ -16,10 +16,12 @@ SociDatabaseOptions database_options(const Config& config) {
   return options;
 }
 
-Storage open_storage(const Config& config, const Clock& clock) {
+Storage open_storage(const Config& config, const Clock& clock, const std::string& application_name) {
   Storage storage;
   try {
-    storage.database = std::make_unique<SociDatabase>(database_options(config));
+    auto options = database_options(config);
+    options.application_name = application_name;
+    storage.database = std::make_unique<SociDatabase>(options);
   } catch (const ConfigError& error) {
     throw ConfigError(std::string("database.url: ") + error.what());
   }

@@ -25,7 +25,10 @@ SociDatabaseOptions database_options(const Config& config);
 
 /// Connects (failing fast with AppError kUnavailable when the database is unreachable). Throws
 /// ConfigError for a malformed database URL.
-Storage open_storage(const Config& config, const Clock& clock);
+/// `application_name` is what PostgreSQL shows for the connections (restore counts the "personae"
+/// ones: serve and worker).
+Storage open_storage(const Config& config, const Clock& clock,
+                     const std::string& application_name = "personae");
 
 /// Brings the schema up to date when database.auto_migrate allows it (the default on SQLite);
 /// otherwise only logs what is missing (serve then answers /ready with 503 until an operator
