@@ -150,6 +150,14 @@ int run_cli(int argc, char** argv) {
       ->type_name("FILE");
   restore->add_flag("--yes,-y", restore_options.assume_yes, "do not ask for confirmation");
 
+  std::string demo_email = "demo@personae.example";
+  auto* demo = app.add_subcommand(
+      "demo",
+      "Fill an empty installation with demo data: the tenant \"Demo Agency\", its owner (a password is\n"
+      "printed once), two fictional personas and pictures drawn for their vault.");
+  demo->add_option("--email", demo_email, "the demo owner's e-mail address (default demo@personae.example)")
+      ->type_name("EMAIL");
+
   auto* tenant = app.add_subcommand("tenant", "Create and list tenants (agencies).");
   tenant->require_subcommand(1);
   std::string tenant_name;
@@ -187,7 +195,7 @@ int run_cli(int argc, char** argv) {
 
   // Every command that reads the configuration takes the common options (shown in its --help).
   for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify, backup, restore,
-                        tenant_create, tenant_list, user_create, user_disable, user_enable}) {
+                        demo, tenant_create, tenant_list, user_create, user_disable, user_enable}) {
     add_common_options(*command, common);
   }
 
@@ -227,6 +235,7 @@ int run_cli(int argc, char** argv) {
     if (migrate->parsed()) return migrate_command(config, migrate_to, migrate_status);
     if (audit_verify->parsed()) return audit_verify_command(config, audit_tenant);
     if (backup->parsed()) return backup_command(config, backup_options);
+    if (demo->parsed()) return demo_command(config, demo_email);
     if (restore->parsed()) return restore_command(config, restore_options);
     if (tenant_create->parsed()) return tenant_create_command(config, tenant_name);
     if (tenant_list->parsed()) return tenant_list_command(config);

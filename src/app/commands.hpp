@@ -23,6 +23,8 @@ int tenant_list_command(const Config& config);
 int user_create_command(const Config& config, const std::string& tenant, const std::string& email,
                         const std::string& role, const std::string& display_name);
 int user_set_disabled_command(const Config& config, const std::string& email, bool disabled);
+/// Fills an empty installation with demo data; prints the owner's one-time password.
+int demo_command(const Config& config, const std::string& email);
 int audit_verify_command(const Config& config, const std::optional<std::string>& tenant_id);
 
 }  // namespace personae
