@@ -44,6 +44,9 @@ enum class IdKind {
   kMedia,            ///< the tenant's vault image (with {tenant_id} and a fixed variant)
   kFreshMedia,       ///< a vault image made for this call (the call deletes it)
   kFreshCategory,    ///< a vault category made for this call (the call deletes it)
+  kCaption,          ///< the tenant's queued caption (a template-only draft of its active persona)
+  kJob,              ///< that caption's generation job (queued: no runner in these tests)
+  kFreshJob,         ///< a caption job made for this call (the call cancels it)
 };
 
 /// How to call an operation. `body` may use {email}, {password} (the caller's), {n} (a unique
@@ -149,6 +152,23 @@ const std::map<std::string, Sample>& samples() {
       {"POST /api/v1/media/{id}/links", {R"({"variant":"thumbnail"})", IdKind::kMedia, 201}},
       // Public: without a valid signature any link is a 404.
       {"GET /api/v1/media/files/{tenant_id}/{id}/{variant}", {"", IdKind::kMedia, 404}},
+      // An unknown platform: authorized callers get the 400 that names it, nothing is queued.
+      {"POST /api/v1/captions", {R"({"persona_id":"none","platform":"mars"})", IdKind::kNone, 400}},
+      {"GET /api/v1/captions", {"", IdKind::kNone, 200}},
+      {"GET /api/v1/captions/{id}", {"", IdKind::kCaption, 200}},
+      // The caption is still queued: there is no text to edit or approve yet.
+      {"PATCH /api/v1/captions/{id}", {R"({"text":"Edited {n}"})", IdKind::kCaption, 409}},
+      {"POST /api/v1/captions/{id}/approve", {"", IdKind::kCaption, 409}},
+      {"GET /api/v1/content-settings", {"", IdKind::kNone, 200}},
+      {"PUT /api/v1/content-settings", {R"({"banned_terms":["term-{n}"]})", IdKind::kNone, 200}},
+      {"GET /api/v1/jobs", {"", IdKind::kNone, 200}},
+      {"GET /api/v1/jobs/queues", {"", IdKind::kNone, 200}},
+      {"GET /api/v1/jobs/{id}", {"", IdKind::kJob, 200}},
+      {"POST /api/v1/jobs/{id}/retry", {"", IdKind::kJob, 200}},
+      {"POST /api/v1/jobs/{id}/cancel", {"", IdKind::kFreshJob, 200}},
+      // Only a dead or cancelled job can be replayed.
+      {"POST /api/v1/jobs/{id}/replay", {"", IdKind::kJob, 409}},
+      {"GET /api/v1/llm/models", {"", IdKind::kNone, 200}},
       {"GET /api/v1/setup", {"", IdKind::kNone, 200}},
       // The one-time token is the credential: a malformed one is refused by the body check.
       {"POST /api/v1/setup",
@@ -230,6 +250,9 @@ struct TenantFixture {
   std::string persona_id;
   std::string media_id;
   std::string category;  ///< a category only this tenant has
+  std::string active_persona_id;
+  std::string caption_id;
+  std::string job_id;
 };
 
 class AccessControlTest : public ::testing::Test {
@@ -263,6 +286,13 @@ class AccessControlTest : public ::testing::Test {
     tenant.api_key_id = make_api_key(tenant);
     tenant.persona_id = make_persona(tenant);
     tenant.media_id = make_media(tenant);
+    tenant.active_persona_id = make_persona(tenant);
+    const auto active =
+        harness_->vault().personas->activate(owner(tenant), tenant.active_persona_id, true, client());
+    ASSERT_TRUE(active) << active.error().message;
+    const auto caption = make_caption(tenant);
+    tenant.caption_id = caption.id;
+    tenant.job_id = std::to_string(caption.job_id.value_or(0));
     tenant.category = "only_" + tag;
     ASSERT_TRUE(
         harness_->vault().media->add_category(owner(tenant), tenant.category, "Only " + tag, client()));
@@ -284,6 +314,17 @@ class AccessControlTest : public ::testing::Test {
     const auto added = harness_->vault().media->add(owner(tenant), media, client());
     EXPECT_TRUE(added) << added.error().message;
     return added ? added->item.id : std::string();
+  }
+
+  static captions::Caption make_caption(const TenantFixture& tenant) {
+    CaptionOrder order;
+    order.persona_id = tenant.active_persona_id;
+    order.platform = Platform::kInstagram;
+    order.brief = "A quiet morning";
+    order.template_only = true;
+    const auto ordered = harness_->content().caption_service->order(owner(tenant), order, client());
+    EXPECT_TRUE(ordered) << ordered.error().message;
+    return ordered ? *ordered : captions::Caption{};
   }
 
   static std::string make_category(const TenantFixture& tenant) {
@@ -342,6 +383,10 @@ class AccessControlTest : public ::testing::Test {
       case IdKind::kMedia: return tenant_a_.media_id;
       case IdKind::kFreshMedia: return will_pass ? make_media(tenant_a_) : tenant_a_.media_id;
       case IdKind::kFreshCategory: return will_pass ? make_category(tenant_a_) : tenant_a_.category;
+      case IdKind::kCaption: return tenant_a_.caption_id;
+      case IdKind::kJob: return tenant_a_.job_id;
+      case IdKind::kFreshJob:
+        return will_pass ? std::to_string(make_caption(tenant_a_).job_id.value_or(0)) : tenant_a_.job_id;
     }
     return {};
   }
@@ -366,6 +411,9 @@ class AccessControlTest : public ::testing::Test {
       case IdKind::kMedia:
       case IdKind::kFreshMedia: ids.push_back(tenant_b_.media_id); break;
       case IdKind::kFreshCategory: ids.push_back(tenant_b_.category); break;
+      case IdKind::kCaption: ids.push_back(tenant_b_.caption_id); break;
+      case IdKind::kJob:
+      case IdKind::kFreshJob: ids.push_back(tenant_b_.job_id); break;
     }
     return ids;
   }
@@ -448,6 +496,26 @@ class AccessControlTest : public ::testing::Test {
     for (const auto& category : categories.value_or(std::vector<MediaCategory>{})) {
       out << "category " << category.name << " " << category.label << "\n";
     }
+    auto& content = harness_->content();
+    CaptionListQuery caption_query;
+    caption_query.limit = 200;
+    const auto captions = content.caption_service->list(owner(tenant), caption_query);
+    EXPECT_TRUE(captions);
+    for (const auto& caption : captions.value_or(CaptionPage{}).items) {
+      out << "caption " << caption.id << " " << to_string(caption.status) << " rev=" << caption.revision
+          << " " << caption.text << "\n";
+    }
+    JobListQuery job_query;
+    job_query.limit = 200;
+    const auto jobs = content.job_service->list(owner(tenant), job_query);
+    EXPECT_TRUE(jobs);
+    for (const auto& job : jobs.value_or(JobPage{}).jobs) {
+      out << "job " << job.id << " " << to_string(job.state) << " attempts=" << job.attempts
+          << " run_at=" << job.run_at_unix_ms << " cancel=" << job.cancel_requested << "\n";
+    }
+    const auto settings = content.caption_service->settings(owner(tenant));
+    EXPECT_TRUE(settings);
+    if (settings) out << "content_settings rev=" << settings->revision << "\n";
     const auto me = team.me(owner(tenant));
     EXPECT_TRUE(me);
     if (me) out << "tenant " << me->tenant.name << " require_mfa=" << me->tenant.require_mfa << "\n";

@@ -92,23 +92,4 @@ int config_check_command(const Config& config) {
   return kExitOk;
 }
 
-int worker_command(const Config& config, ShutdownSignals& signals) {
-  const auto instance = hold_instance_lock(config);
-  SystemClock clock;
-  Storage storage = open_storage(config, clock);
-  ReadinessService readiness(*storage.database, *storage.migrator, nullptr);
-  const auto report = readiness.check();
-  if (!report.ready) {
-    throw AppError(ErrorCode::kFailedPrecondition, "the database is not ready for workers (" +
-                                                       report.reason() + "); run `personae migrate` first");
-  }
-  log::info("worker ready", {{"database", storage.database->redacted_url()},
-                             {"note", "the job queue arrives with a later release; waiting for SIGTERM"}});
-  const int received = signals.wait();
-  log::info("shutting down", {{"signal", signal_name(received)}});
-  storage.database->close();
-  log::info("stopped");
-  return kExitOk;
-}
-
 }  // namespace personae

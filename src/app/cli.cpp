@@ -83,15 +83,17 @@ int run_cli(int argc, char** argv) {
 
   auto* serve = app.add_subcommand(
       "serve",
-      "Start the HTTP API (and, in later releases, the dashboard, the scheduler and in-process workers).\n"
+      "Start the HTTP API, the dashboard and (with jobs.in_process, the default) the job workers.\n"
       "Applies pending migrations first when database.auto_migrate is true (the default on SQLite).\n"
       "Stops gracefully on SIGTERM or Ctrl+C: in-flight requests finish within server.shutdown_timeout.");
 
   auto* worker = app.add_subcommand(
       "worker",
-      "Run only background workers, for scaling out next to `serve` on one PostgreSQL database.\n"
-      "The job queue arrives with a later release: for now a worker connects, checks that the schema is\n"
-      "current, and waits for SIGTERM.");
+      "Run only background workers (the job queue's consumers), for scaling out next to `serve` on one\n"
+      "PostgreSQL database: any number of them. Serves only /health, /ready and /metrics on --listen.\n"
+      "Refuses a database whose schema is not current. On SIGTERM, running jobs get "
+      "server.shutdown_timeout,\n"
+      "then go back to the queue.");
 
   std::optional<int> migrate_to;
   bool migrate_status = false;
@@ -193,9 +195,19 @@ int run_cli(int argc, char** argv) {
   auto* user_enable = user->add_subcommand("enable", "Enable a disabled user again.");
   user_enable->add_option("--email", user_email, "the user's e-mail address")->required()->type_name("EMAIL");
 
+  auto* llm = app.add_subcommand("llm", "Language-model providers ([[llm.providers]]).");
+  llm->require_subcommand(1);
+  bool llm_json = false;
+  auto* llm_status = llm->add_subcommand(
+      "status",
+      "Each configured provider in fallback order: reachable or why not, its models (and which are\n"
+      "loaded). Exit status 1 when none is configured or one does not answer.");
+  llm_status->add_flag("--json", llm_json, "print the same JSON as GET /api/v1/llm/models");
+
   // Every command that reads the configuration takes the common options (shown in its --help).
-  for (auto* command : {serve, worker, migrate, config_check, config_show, audit_verify, backup, restore,
-                        demo, tenant_create, tenant_list, user_create, user_disable, user_enable}) {
+  for (auto* command :
+       {serve, worker, migrate, config_check, config_show, audit_verify, backup, restore, llm_status, demo,
+        tenant_create, tenant_list, user_create, user_disable, user_enable}) {
     add_common_options(*command, common);
   }
 
@@ -234,6 +246,7 @@ int run_cli(int argc, char** argv) {
     if (worker->parsed()) return worker_command(config, *signals);
     if (migrate->parsed()) return migrate_command(config, migrate_to, migrate_status);
     if (audit_verify->parsed()) return audit_verify_command(config, audit_tenant);
+    if (llm_status->parsed()) return llm_status_command(config, llm_json);
     if (backup->parsed()) return backup_command(config, backup_options);
     if (demo->parsed()) return demo_command(config, demo_email);
     if (restore->parsed()) return restore_command(config, restore_options);

@@ -25,6 +25,8 @@ int user_create_command(const Config& config, const std::string& tenant, const s
 int user_set_disabled_command(const Config& config, const std::string& email, bool disabled);
 /// Fills an empty installation with demo data; prints the owner's one-time password.
 int demo_command(const Config& config, const std::string& email);
+/// Exit 1 when no provider is configured or one does not answer.
+int llm_status_command(const Config& config, bool as_json);
 int audit_verify_command(const Config& config, const std::optional<std::string>& tenant_id);
 
 }  // namespace personae

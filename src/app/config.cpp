@@ -407,6 +407,42 @@ ItemKey<Item> item_bool(std::string key, bool Item::*member) {
   return item;
 }
 
+template <class Item>
+ItemKey<Item> item_duration(std::string key, milliseconds Item::*member, milliseconds min, milliseconds max) {
+  const std::string expected = "a duration from " + format_duration(min) + " to " + format_duration(max);
+  ItemKey<Item> item{std::move(key), expected, false, nullptr, nullptr};
+  item.parse = [member, min, max, expected](Item& target, const toml::node& node, const Origin& origin) {
+    const auto value = node.is_string() ? parse_duration(node.as_string()->get()) : std::nullopt;
+    if (!value || *value < min || *value > max) fail(origin, "expected " + expected);
+    target.*member = *value;
+  };
+  item.show = [member](const Item& target) { return in_quotes(format_duration(target.*member)); };
+  return item;
+}
+
+std::string read_secret_file(const std::filesystem::path& path, const Origin& origin);
+
+/// Two keys for a secret inside a table: `key` (the value) and `key_file` (a file holding it);
+/// shown masked.
+template <class Item>
+std::vector<ItemKey<Item>> item_secret(std::string key, Secret Item::*member) {
+  ItemKey<Item> inline_key{key, "a non-empty string", false, nullptr, nullptr};
+  inline_key.parse = [member](Item& target, const toml::node& node, const Origin& origin) {
+    if (!node.is_string() || node.as_string()->get().empty()) fail(origin, "expected a non-empty string");
+    target.*member = Secret(node.as_string()->get());
+  };
+  inline_key.show = [member](const Item& target) {
+    return (target.*member).empty() ? std::string() : std::string("\"***\"");
+  };
+  ItemKey<Item> file_key{key + "_file", "a path to a readable, non-empty file", false, nullptr, nullptr};
+  file_key.parse = [member](Item& target, const toml::node& node, const Origin& origin) {
+    if (!node.is_string()) fail(origin, "expected a path to a readable, non-empty file");
+    target.*member = Secret(read_secret_file(node.as_string()->get(), origin));
+  };
+  file_key.show = [](const Item&) { return std::string(); };
+  return {inline_key, file_key};
+}
+
 /// A list of tables: [[path]] sections in the TOML file; in the environment the same list written
 /// as a TOML inline array, e.g. PERSONAE_MEDIA_PRESETS='[{name = "x", width = 1080, height = 1350}]'.
 /// Setting it replaces the default list. `check` validates the whole list (duplicates, ...).
@@ -463,8 +499,13 @@ Field table_list_field(std::string path, std::string description, Accessor<std::
     std::string out = "[";
     for (const auto& item : view(access, config)) {
       out += out.size() > 1 ? ", {" : "{";
-      for (std::size_t k = 0; k < keys.size(); ++k) {
-        out += (k == 0 ? "" : ", ") + keys[k].key + " = " + keys[k].show(item);
+      bool first = true;
+      for (const auto& key : keys) {
+        // An empty rendering is a key not set (an absent secret): left out, so the text loads back.
+        const auto value = key.show(item);
+        if (value.empty()) continue;
+        out += (first ? "" : ", ") + key.key + " = " + value;
+        first = false;
       }
       out += "}";
     }
@@ -870,6 +911,105 @@ const std::vector<Field>& schema() {
         "blob.s3.max_attempts",
         "Attempts per S3 request before failing (backoff with full jitter between them).",
         [](Config& c) -> int& { return c.blob.s3_max_attempts; }, 1, 10));
+    std::vector<ItemKey<LlmProviderConfig>> provider_keys{
+        item_string<LlmProviderConfig>("name", &LlmProviderConfig::name, true),
+        item_string<LlmProviderConfig>("type", &LlmProviderConfig::type, true, {"ollama", "openai"}),
+        item_string<LlmProviderConfig>("url", &LlmProviderConfig::url, true),
+        item_string<LlmProviderConfig>("model", &LlmProviderConfig::model, false),
+        item_duration<LlmProviderConfig>("timeout", &LlmProviderConfig::timeout, milliseconds(1'000),
+                                         milliseconds(3'600'000))};
+    for (auto& key : item_secret<LlmProviderConfig>("api_key", &LlmProviderConfig::api_key)) {
+      provider_keys.push_back(std::move(key));
+    }
+    f.push_back(table_list_field<LlmProviderConfig>(
+        "llm.providers",
+        "Language-model servers, tried in this order (fallback): type \"ollama\" or \"openai\" (llama.cpp "
+        "server, vLLM, LM Studio), url, model, timeout, api_key or api_key_file. An empty list turns "
+        "AI-written text off. Default: a local Ollama with llama3.1:8b.",
+        [](Config& c) -> std::vector<LlmProviderConfig>& { return c.llm.providers; }, provider_keys,
+        [](const std::vector<LlmProviderConfig>& providers, const Origin& origin) {
+          std::vector<std::string> names;
+          for (const auto& provider : providers) {
+            const bool slug =
+                !provider.name.empty() && provider.name.size() <= 40 &&
+                std::all_of(provider.name.begin(), provider.name.end(), [](char c) {
+                  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+                });
+            if (!slug) {
+              fail(origin, "provider names are 1-40 lowercase letters, digits, '_' or '-', got " +
+                               in_quotes(provider.name));
+            }
+            if (std::find(names.begin(), names.end(), provider.name) != names.end()) {
+              fail(origin, "provider " + in_quotes(provider.name) + " is listed twice");
+            }
+            if (!provider.url.starts_with("http://") && !provider.url.starts_with("https://")) {
+              fail(origin, "provider " + in_quotes(provider.name) +
+                               ": url must start with http:// or https://, got " + in_quotes(provider.url));
+            }
+            names.push_back(provider.name);
+          }
+        }));
+    f.push_back(duration_field(
+        "llm.request_timeout", "The most one language-model call may take, every fallback included.",
+        [](Config& c) -> milliseconds& { return c.llm.request_timeout; }, milliseconds(1'000),
+        milliseconds(3'600'000)));
+    f.push_back(integer_field<int>(
+        "llm.breaker_failures", "Consecutive failures after which a provider is skipped (circuit open).",
+        [](Config& c) -> int& { return c.llm.breaker_failures; }, 1, 100));
+    f.push_back(duration_field(
+        "llm.breaker_open", "How long a provider with an open circuit is skipped before one probe call.",
+        [](Config& c) -> milliseconds& { return c.llm.breaker_open; }, milliseconds(1'000),
+        milliseconds(3'600'000)));
+    f.push_back(bool_field("jobs.in_process",
+                           "Let `serve` run background jobs too (the embedded default); false: only "
+                           "`personae worker` processes run them.",
+                           [](Config& c) -> bool& { return c.jobs.in_process; }));
+    f.push_back(integer_field<int>(
+        "jobs.threads", "Jobs one worker process runs at once.",
+        [](Config& c) -> int& { return c.jobs.threads; }, 1, 256));
+    f.push_back(duration_field(
+        "jobs.lease",
+        "How long a running job stays a worker's without a heartbeat (a lost worker's jobs "
+        "run again after it).",
+        [](Config& c) -> milliseconds& { return c.jobs.lease; }, milliseconds(5'000),
+        milliseconds(3'600'000)));
+    f.push_back(duration_field(
+        "jobs.poll_interval", "How often workers look for due jobs when nothing woke them.",
+        [](Config& c) -> milliseconds& { return c.jobs.poll_interval; }, milliseconds(50),
+        milliseconds(60'000)));
+    f.push_back(duration_field(
+        "jobs.keep_succeeded", "How long succeeded and cancelled jobs are kept before they are deleted.",
+        [](Config& c) -> milliseconds& { return c.jobs.keep_succeeded; }, milliseconds(60'000),
+        milliseconds(3650LL * 86'400'000)));
+    f.push_back(duration_field(
+        "jobs.keep_dead", "How long dead jobs (every attempt failed) are kept for inspection and replay.",
+        [](Config& c) -> milliseconds& { return c.jobs.keep_dead; }, milliseconds(60'000),
+        milliseconds(3650LL * 86'400'000)));
+    f.push_back(table_list_field<JobQueueConfig>(
+        "jobs.queues",
+        "Queues workers take jobs from: name, concurrency (running jobs across every worker, 0: no limit), "
+        "max_in_flight (per worker, 0: its threads). Replaces the default list (default, captions).",
+        [](Config& c) -> std::vector<JobQueueConfig>& { return c.jobs.queues; },
+        {item_string<JobQueueConfig>("name", &JobQueueConfig::name, true),
+         item_int<JobQueueConfig>("concurrency", &JobQueueConfig::concurrency, false, 0, 10'000),
+         item_int<JobQueueConfig>("max_in_flight", &JobQueueConfig::max_in_flight, false, 0, 10'000)},
+        [](const std::vector<JobQueueConfig>& queues, const Origin& origin) {
+          std::vector<std::string> names;
+          for (const auto& queue : queues) {
+            const bool slug =
+                !queue.name.empty() && queue.name.size() <= 64 &&
+                std::all_of(queue.name.begin(), queue.name.end(), [](char c) {
+                  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+                });
+            if (!slug)
+              fail(origin, "queue names are 1-64 of a-z, 0-9, '.', '_', '-', got " + in_quotes(queue.name));
+            if (std::find(names.begin(), names.end(), queue.name) != names.end()) {
+              fail(origin, "queue " + in_quotes(queue.name) + " is listed twice");
+            }
+            names.push_back(queue.name);
+          }
+          if (queues.empty()) fail(origin, "list at least one queue");
+        }));
     return f;
   }();
   return fields;
@@ -1031,6 +1171,19 @@ void validate(Config& config) {
 }
 
 }  // namespace
+
+std::vector<LlmProviderConfig> default_llm_providers() {
+  LlmProviderConfig ollama;
+  ollama.name = "ollama";
+  ollama.type = "ollama";
+  ollama.url = "http://127.0.0.1:11434";
+  ollama.model = "llama3.1:8b";
+  return {ollama};
+}
+
+std::vector<JobQueueConfig> default_job_queues() {
+  return {{"default", 0, 0}, {"captions", 0, 0}};
+}
 
 std::vector<MediaPresetConfig> default_media_presets() {
   return {{"instagram_portrait", 1080, 1350, "cover", "jpeg", 85, true},

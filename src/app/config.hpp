@@ -146,6 +146,52 @@ struct BlobConfig {
   int s3_max_attempts = 4;
 };
 
+/// One language-model server ([[llm.providers]]), in fallback order.
+struct LlmProviderConfig {
+  std::string name;   ///< [a-z0-9_-]{1,40}, unique; personas name it to prefer it
+  std::string type;   ///< "ollama" or "openai" (llama.cpp server, vLLM, LM Studio)
+  std::string url;    ///< the server's root, e.g. "http://127.0.0.1:11434"
+  std::string model;  ///< the default model
+  std::chrono::milliseconds timeout{120'000};
+  Secret api_key;  ///< bearer token (api_key or api_key_file); empty: none
+
+  bool operator==(const LlmProviderConfig& other) const {
+    return name == other.name && type == other.type && url == other.url && model == other.model &&
+           timeout == other.timeout && api_key.reveal() == other.api_key.reveal();
+  }
+};
+
+/// A local Ollama with a small general model: what `make run` expects when one is installed.
+std::vector<LlmProviderConfig> default_llm_providers();
+
+struct LlmConfig {
+  std::vector<LlmProviderConfig> providers = default_llm_providers();
+  std::chrono::milliseconds request_timeout{120'000};  ///< one call across every fallback
+  int breaker_failures = 3;                            ///< consecutive failures that open a circuit
+  std::chrono::milliseconds breaker_open{30'000};      ///< how long an open circuit refuses calls
+};
+
+/// One queue workers take jobs from ([[jobs.queues]]).
+struct JobQueueConfig {
+  std::string name;
+  int concurrency = 0;    ///< running jobs of this queue across every worker; 0: no limit
+  int max_in_flight = 0;  ///< jobs one worker holds at once; 0: its thread count
+
+  bool operator==(const JobQueueConfig&) const = default;
+};
+
+std::vector<JobQueueConfig> default_job_queues();
+
+struct JobsConfig {
+  bool in_process = true;  ///< `serve` runs workers too (the embedded default)
+  int threads = 4;
+  std::chrono::milliseconds lease{30'000};
+  std::chrono::milliseconds poll_interval{1'000};
+  std::chrono::milliseconds keep_succeeded{7LL * 86'400'000};
+  std::chrono::milliseconds keep_dead{30LL * 86'400'000};
+  std::vector<JobQueueConfig> queues = default_job_queues();
+};
+
 struct Config {
   std::string data_dir = "./var";
   ServerConfig server;
@@ -157,6 +203,8 @@ struct Config {
   RedisConfig redis;
   MediaConfig media;
   BlobConfig blob;
+  LlmConfig llm;
+  JobsConfig jobs;
   std::string source_file;  ///< the TOML file read, empty when none
 };
 

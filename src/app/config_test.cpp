@@ -184,6 +184,96 @@ watermark = false
   EXPECT_THAT(error_for(broken), HasSubstr("expected a TOML inline array of tables"));
 }
 
+TEST_F(ConfigTest, LanguageModelProvidersAreAnOrderedListWithSecretsKeptSecret) {
+  const Config defaults = load_config(sources_with_file(""));
+  ASSERT_EQ(defaults.llm.providers.size(), 1U);
+  EXPECT_EQ(defaults.llm.providers[0].type, "ollama");
+  EXPECT_EQ(defaults.llm.providers[0].url, "http://127.0.0.1:11434");
+
+  const auto key_file = write_file("vllm.key", "sk-from-file\n");
+  const Config config = load_config(sources_with_file(R"(
+[llm]
+request_timeout = "90s"
+breaker_failures = 5
+breaker_open = "1m"
+[[llm.providers]]
+name = "gpu"
+type = "openai"
+url = "http://vllm:8000"
+model = "mistral-7b"
+timeout = "45s"
+api_key_file = ")" + key_file + R"("
+[[llm.providers]]
+name = "local"
+type = "ollama"
+url = "http://127.0.0.1:11434"
+model = "llama3.1:8b"
+)"));
+  ASSERT_EQ(config.llm.providers.size(), 2U);
+  EXPECT_EQ(config.llm.providers[0].name, "gpu");
+  EXPECT_EQ(config.llm.providers[0].timeout, std::chrono::seconds(45));
+  EXPECT_EQ(config.llm.providers[0].api_key.reveal(), "sk-from-file");
+  EXPECT_EQ(config.llm.providers[1].type, "ollama");
+  EXPECT_EQ(config.llm.request_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(config.llm.breaker_failures, 5);
+  EXPECT_EQ(config.llm.breaker_open, std::chrono::minutes(1));
+  EXPECT_THAT(render_config(config), Not(HasSubstr("sk-from-file")));
+
+  // An empty list turns AI-written text off.
+  ConfigSources none = sources_with_file("");
+  none.environment["PERSONAE_LLM_PROVIDERS"] = "[]";
+  EXPECT_TRUE(load_config(none).llm.providers.empty());
+
+  const auto provider = [](const std::string& body) { return "[[llm.providers]]\n" + body; };
+  EXPECT_THAT(error_for(sources_with_file(provider("name = \"a\"\ntype = \"claude\"\nurl = \"http://x\"\n"))),
+              HasSubstr("expected one of \"ollama\", \"openai\""));
+  EXPECT_THAT(error_for(sources_with_file(provider("name = \"a\"\ntype = \"ollama\"\nurl = \"ftp://x\"\n"))),
+              HasSubstr("url must start with http:// or https://"));
+  EXPECT_THAT(
+      error_for(sources_with_file(provider("name = \"A B\"\ntype = \"ollama\"\nurl = \"http://x\"\n"))),
+      HasSubstr("provider names are"));
+  EXPECT_THAT(error_for(sources_with_file(provider("name = \"a\"\ntype = \"ollama\"\nurl = \"http://x\"\n") +
+                                          provider("name = \"a\"\ntype = \"ollama\"\nurl = \"http://y\"\n"))),
+              HasSubstr("listed twice"));
+  EXPECT_THAT(error_for(sources_with_file(provider("type = \"ollama\"\nurl = \"http://x\"\n"))),
+              HasSubstr("llm.providers[0].name: is required"));
+  EXPECT_THAT(error_for(sources_with_file("[llm]\nbreaker_failures = 0\n")),
+              HasSubstr("llm.breaker_failures"));
+}
+
+TEST_F(ConfigTest, JobQueuesAndRetentionAreValidated) {
+  const Config defaults = load_config(sources_with_file(""));
+  EXPECT_TRUE(defaults.jobs.in_process);
+  EXPECT_EQ(defaults.jobs.queues, default_job_queues());
+  const Config config = load_config(sources_with_file(R"(
+[jobs]
+in_process = false
+threads = 8
+lease = "1m"
+keep_succeeded = "2d"
+[[jobs.queues]]
+name = "captions"
+concurrency = 2
+max_in_flight = 4
+)"));
+  EXPECT_FALSE(config.jobs.in_process);
+  EXPECT_EQ(config.jobs.threads, 8);
+  EXPECT_EQ(config.jobs.lease, std::chrono::minutes(1));
+  EXPECT_EQ(config.jobs.keep_succeeded, std::chrono::hours(48));
+  ASSERT_EQ(config.jobs.queues.size(), 1U);
+  EXPECT_EQ(config.jobs.queues[0], (JobQueueConfig{"captions", 2, 4}));
+
+  EXPECT_THAT(error_for(sources_with_file("[jobs]\nthreads = 0\n")), HasSubstr("jobs.threads"));
+  EXPECT_THAT(error_for(sources_with_file("[jobs]\nlease = \"1s\"\n")), HasSubstr("jobs.lease"));
+  EXPECT_THAT(error_for(sources_with_file("[[jobs.queues]]\nname = \"Bad Name\"\n")),
+              HasSubstr("queue names are"));
+  EXPECT_THAT(error_for(sources_with_file("[[jobs.queues]]\nname = \"a\"\n[[jobs.queues]]\nname = \"a\"\n")),
+              HasSubstr("listed twice"));
+  ConfigSources empty = sources_with_file("");
+  empty.environment["PERSONAE_JOBS_QUEUES"] = "[]";
+  EXPECT_THAT(error_for(empty), HasSubstr("at least one queue"));
+}
+
 TEST_F(ConfigTest, AnS3BlobStoreNeedsItsEndpointBucketAndKeys) {
   EXPECT_EQ(load_config(sources_with_file("data_dir = \"/data\"\n")).blob.local_path, "/data/blobs");
   EXPECT_THAT(error_for(sources_with_file("[blob]\ntype = \"s3\"\n")),

@@ -1,6 +1,7 @@
 // `personae demo`: fills an empty installation with a demo agency, its owner, two fictional
 // personas and a vault of pictures drawn here, so that a newcomer sees a living dashboard at once.
 // Everything goes through the same services as the API (validation, audit, provenance).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include "adapters/media/demo_art.hpp"
 #include "app/accounts_wiring.hpp"
 #include "app/commands.hpp"
+#include "app/content_wiring.hpp"
 #include "app/storage.hpp"
 #include "app/vault_wiring.hpp"
 #include "core/crypto.hpp"
@@ -148,7 +150,9 @@ int demo_command(const Config& config, const std::string& email) {
 
   const auto scratch = std::filesystem::path(config.data_dir) / "tmp" / ("demo-" + random_hex(4));
   std::filesystem::create_directories(scratch);
+  auto content = build_content(config, storage, *vault, clock, nullptr);
   int pictures = 0;
+  int captions = 0;
   std::uint32_t seed = 1;
   for (const auto& demo : demo_personas()) {
     const auto created = or_throw(vault->personas->create(owner, demo.describe, client));
@@ -174,15 +178,38 @@ int demo_command(const Config& config, const std::string& email) {
       item.description = picture.description;
       item.source = MediaSource::kGeneration;
       item.generator = "personae demo (libvips)";
-      or_throw(vault->media->add(owner, item, client));
+      const auto added = or_throw(vault->media->add(owner, item, client));
       std::filesystem::remove(file);
+      // Caption jobs for the first picture of each persona: the workers of `serve` run them (a
+      // template-only draft at once; the AI ones once a language model answers).
+      if (&picture == &demo.pictures.front()) {
+        // An AI caption for every destination the picture may go to, and one template-only draft.
+        bool drafted = false;
+        for (const auto& destination : persona.boundaries) {
+          const auto& ratings = destination.allowed_ratings;
+          if (std::find(ratings.begin(), ratings.end(), picture.rating) == ratings.end()) continue;
+          for (const bool template_only : {false, true}) {
+            if (template_only && drafted) continue;
+            CaptionOrder order;
+            order.persona_id = persona.id;
+            order.media_id = added.item.id;
+            order.platform = destination.platform;
+            order.template_only = template_only;
+            or_throw(content->caption_service->order(owner, order, client));
+            drafted = drafted || template_only;
+            ++captions;
+          }
+        }
+      }
       ++pictures;
     }
     std::cout << "persona " << persona.display_name << " (" << persona.id << ") is active\n";
   }
   std::filesystem::remove_all(scratch);
 
-  std::cout << "demo ready: tenant \"" << kDemoTenant << "\" with " << pictures << " pictures in the vault.\n"
+  std::cout << "demo ready: tenant \"" << kDemoTenant << "\" with " << pictures
+            << " pictures in the vault and " << captions
+            << " caption jobs queued (the workers of `personae serve` run them).\n"
             << "Sign in as " << email << " with the password " << password << "\n"
             << "(shown once; change it under Account once signed in).\n";
   return kExitOk;

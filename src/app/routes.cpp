@@ -5,14 +5,18 @@
 #include <stdexcept>
 
 #include "adapters/cards/character_card.hpp"
+#include "adapters/json/caption_json.hpp"
 #include "core/embedded_file.hpp"
 #include "http/handlers/account_handlers.hpp"
+#include "http/handlers/caption_handlers.hpp"
+#include "http/handlers/job_handlers.hpp"
 #include "http/handlers/media_handlers.hpp"
 #include "http/handlers/persona_handlers.hpp"
 #include "http/handlers/system_handlers.hpp"
 #include "http/problem.hpp"
 #include "security/tokens.hpp"
 #include "services/accounts/authenticator.hpp"
+#include "services/captions/caption_service.hpp"
 
 namespace personae {
 
@@ -45,6 +49,20 @@ http::BodyPolicy upload_policy(const MediaConfig& media) {
   return http::BodyPolicy{media.max_upload_bytes + 64 * 1024, media.upload_timeout, true};
 }
 
+void register_operational_routes(http::Router& router, ReadinessService& readiness,
+                                 std::function<std::string()> render_metrics,
+                                 const std::string& metrics_token) {
+  using http::Execution;
+  using http::Method;
+  namespace handlers = http::handlers;
+  const auto open = http::RouteAccess::public_route();
+  router.add(Method::kGet, "/health", open, handlers::health(), Execution::kInline);
+  router.add(Method::kGet, "/ready", open, handlers::ready(readiness));
+  // Public in the matrix: the handler checks metrics.token itself (or serves loopback only).
+  router.add(Method::kGet, "/metrics", open, handlers::metrics(std::move(render_metrics), metrics_token),
+             Execution::kInline);
+}
+
 void register_routes(http::Router& router, const RouteDependencies& dependencies) {
   using http::Execution;
   using http::Method;
@@ -52,6 +70,8 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
   namespace handlers = http::handlers;
   if (dependencies.accounts == nullptr) throw std::invalid_argument("register_routes: no account services");
   if (dependencies.vault == nullptr) throw std::invalid_argument("register_routes: no vault services");
+  if (dependencies.content == nullptr) throw std::invalid_argument("register_routes: no content services");
+  const ContentRouteDependencies& content = *dependencies.content;
   const VaultRouteDependencies& vault = *dependencies.vault;
   const AccountRouteDependencies& accounts = *dependencies.accounts;
   const auto& authenticator = accounts.authenticator;
@@ -68,11 +88,8 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
   // server-wide limit, and the OpenAPI document states each cap (x-personae-max-body-bytes).
   const http::BodyPolicy small_body{handlers::kMaxCredentialBodyBytes, std::nullopt, false};
 
-  router.add(Method::kGet, "/health", open, handlers::health(), Execution::kInline);
-  router.add(Method::kGet, "/ready", open, handlers::ready(dependencies.readiness));
-  // Public in the matrix: the handler checks metrics.token itself (or serves loopback only).
-  router.add(Method::kGet, "/metrics", open,
-             handlers::metrics(dependencies.render_metrics, dependencies.metrics_token), Execution::kInline);
+  register_operational_routes(router, dependencies.readiness, dependencies.render_metrics,
+                              dependencies.metrics_token);
   router.add(Method::kGet, "/api/v1/version", open, handlers::version(dependencies.build),
              Execution::kInline);
   router.add(Method::kGet, "/api/v1/openapi.yaml", open,
@@ -183,6 +200,57 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
   // Public: the link's signature is the credential (checked by the service; any failure is 404).
   router.add(Method::kGet, "/api/v1/media/files/{tenant_id}/{id}/{variant}", open,
              handlers::media_file_by_link(vault.media));
+
+  const auto caption_read = RouteAccess::action(Action::kCaptionRead);
+  const auto caption_write = RouteAccess::action(Action::kCaptionWrite);
+  // A brief is up to 2,000 characters (8 KB of UTF-8).
+  secured(Method::kPost, "/api/v1/captions", caption_write, handlers::order_caption_as(content.captions),
+          http::BodyPolicy{std::size_t{16} << 10, std::nullopt, false});
+  secured(Method::kGet, "/api/v1/captions", caption_read, handlers::list_captions_as(content.captions));
+  secured(Method::kGet, "/api/v1/captions/{id}", caption_read, handlers::get_caption_as(content.captions));
+  // An edited caption may run to Reddit's 40,000-character body.
+  secured(Method::kPatch, "/api/v1/captions/{id}", caption_write, handlers::edit_caption_as(content.captions),
+          http::BodyPolicy{std::size_t{256} << 10, std::nullopt, false});
+  secured(Method::kPost, "/api/v1/captions/{id}/approve", RouteAccess::action(Action::kCaptionApprove),
+          handlers::approve_caption_as(content.captions), small_body);
+  secured(Method::kGet, "/api/v1/content-settings", RouteAccess::action(Action::kContentSettingsRead),
+          handlers::get_content_settings_as(content.captions));
+  // Up to 2,000 entries in each of four lists, plus templates.
+  secured(Method::kPut, "/api/v1/content-settings", RouteAccess::action(Action::kContentSettingsManage),
+          handlers::put_content_settings_as(content.captions),
+          http::BodyPolicy{std::size_t{2} << 20, std::nullopt, false});
+
+  const auto job_read = RouteAccess::action(Action::kJobRead);
+  const auto job_manage = RouteAccess::action(Action::kJobManage);
+  secured(Method::kGet, "/api/v1/jobs", job_read, handlers::list_jobs_as(content.jobs));
+  secured(Method::kGet, "/api/v1/jobs/queues", job_read, handlers::job_queues_as(content.jobs));
+  CaptionService& captions = content.captions;
+  secured(Method::kGet, "/api/v1/jobs/{id}", job_read,
+          handlers::get_job_as(
+              content.jobs,
+              [&captions](const Principal& principal, const Job& job) -> std::optional<nlohmann::json> {
+                // A caption job shows its caption, as the dashboard follows a generation through it.
+                if (job.kind != kCaptionJobKind || !principal.can(Action::kCaptionRead)) return std::nullopt;
+                const auto payload = nlohmann::json::parse(job.payload_json, nullptr, false);
+                if (!payload.is_object() || !payload.contains("caption_id") ||
+                    !payload["caption_id"].is_string()) {
+                  return std::nullopt;
+                }
+                const auto view = captions.get(principal, payload["caption_id"].get<std::string>());
+                if (!view) return std::nullopt;
+                auto json = json::caption_to_json(view->caption);
+                json["job_state"] =
+                    view->job_state ? nlohmann::json(to_string(*view->job_state)) : nlohmann::json();
+                return json;
+              }));
+  secured(Method::kPost, "/api/v1/jobs/{id}/retry", job_manage, handlers::retry_job_as(content.jobs),
+          small_body);
+  secured(Method::kPost, "/api/v1/jobs/{id}/cancel", job_manage, handlers::cancel_job_as(content.jobs),
+          small_body);
+  secured(Method::kPost, "/api/v1/jobs/{id}/replay", job_manage, handlers::replay_job_as(content.jobs),
+          small_body);
+  secured(Method::kGet, "/api/v1/llm/models", RouteAccess::action(Action::kLlmRead),
+          handlers::llm_models_as(content.gateway));
 
   router.add(Method::kGet, "/api/v1/setup", open, handlers::setup_status(accounts.setup));
   sign_in("/api/v1/setup", handlers::complete_setup(accounts.setup));

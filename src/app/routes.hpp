@@ -23,6 +23,11 @@ class RateLimiter;
 struct AccountsOptions;
 class PersonaService;
 class MediaService;
+class CaptionService;
+class JobService;
+namespace llm {
+class LlmGateway;
+}  // namespace llm
 
 /// What the account routes need. `authenticator` checks the credential of every non-public route
 /// (build it from bearer_verifier() below and `cookies`).
@@ -42,6 +47,14 @@ struct VaultRouteDependencies {
   http::BodyPolicy upload;
 };
 
+/// What the caption, content-settings, jobs and language-model routes need. `gateway` may be null
+/// (no provider configured).
+struct ContentRouteDependencies {
+  CaptionService& captions;
+  JobService& jobs;
+  llm::LlmGateway* gateway = nullptr;
+};
+
 /// What the routes need, each piece borrowed from the command that owns it.
 struct RouteDependencies {
   BuildInfo build;
@@ -55,7 +68,14 @@ struct RouteDependencies {
   const AccountRouteDependencies* accounts = nullptr;
   /// Required as well (register_routes throws std::invalid_argument when null).
   const VaultRouteDependencies* vault = nullptr;
+  /// Required as well (register_routes throws std::invalid_argument when null).
+  const ContentRouteDependencies* content = nullptr;
 };
+
+/// /health, /ready and /metrics alone: what `personae worker` serves (probes and scraping).
+void register_operational_routes(http::Router& router, ReadinessService& readiness,
+                                 std::function<std::string()> render_metrics,
+                                 const std::string& metrics_token);
 
 /// The bearer check every authenticated route uses: a `psk_` token is an API key, anything else an
 /// access JWT; then the tenant's API rate limit (HttpError 429 with Retry-After). The arguments

@@ -8,6 +8,7 @@
 
 #include "app/accounts_wiring.hpp"
 #include "app/build_info.hpp"
+#include "app/content_wiring.hpp"
 #include "app/storage.hpp"
 #include "app/vault_wiring.hpp"
 #include "services/readiness_service.hpp"
@@ -52,8 +53,11 @@ TEST_F(RouteTableTest, MatchesTheOpenApiDocumentExactly) {
   http::Router router;
   auto vault = build_vault(config_, storage, clock_);
   const VaultRouteDependencies vault_routes{*vault->personas, *vault->media, upload_policy(config_.media)};
+  auto content = build_content(config_, storage, *vault, clock_, nullptr);
+  const ContentRouteDependencies content_routes{*content->caption_service, *content->job_service,
+                                                content->gateway.get()};
   register_routes(router, {kBuildInfo, readiness, *storage.audit, [] { return std::string(); }, "",
-                           openapi_document(), &account_routes, &vault_routes});
+                           openapi_document(), &account_routes, &vault_routes, &content_routes});
 
   std::set<RouteKey> served;
   for (const auto& route : router.routes()) {

@@ -13,9 +13,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Config make_config(const std::filesystem::path& dir, RouteBackend backend) {
+Config make_config(const std::filesystem::path& dir, RouteBackend backend,
+                   std::vector<LlmProviderConfig> llm_providers) {
   Config config;
   config.data_dir = dir.string();
+  config.llm.providers = std::move(llm_providers);
   if (backend == RouteBackend::kPostgresql) {
     config.database.url = ::personae::testing::shared_postgres_server().create_application_database();
     config.database.auto_migrate = true;
@@ -44,8 +46,10 @@ RouteBackend route_backend_under_test() {
 #endif
 }
 
-RouteHarness::RouteHarness(bool api_rate_unlimited, RouteBackend backend)
-    : config_(make_config(dir_.path(), backend)), storage_(open_storage(config_, clock_)) {
+RouteHarness::RouteHarness(bool api_rate_unlimited, RouteBackend backend,
+                           std::vector<LlmProviderConfig> llm_providers)
+    : config_(make_config(dir_.path(), backend, std::move(llm_providers))),
+      storage_(open_storage(config_, clock_)) {
   require_current_schema(config_, storage_);
   accounts_ = build_accounts(config_, storage_, clock_, nullptr);
   verifier_options_ = accounts_->options;
@@ -59,9 +63,12 @@ RouteHarness::RouteHarness(bool api_rate_unlimited, RouteBackend backend)
   vault_ = build_vault(config_, storage_, clock_);
   vault_routes_ = std::make_unique<VaultRouteDependencies>(
       VaultRouteDependencies{*vault_->personas, *vault_->media, upload_policy(config_.media)});
+  content_ = build_content(config_, storage_, *vault_, clock_, nullptr);
+  content_routes_ = std::make_unique<ContentRouteDependencies>(
+      ContentRouteDependencies{*content_->caption_service, *content_->job_service, content_->gateway.get()});
   register_routes(router_,
                   {kBuildInfo, *readiness_, *storage_.audit, [] { return std::string("# metrics\n"); }, "",
-                   openapi_document(), account_routes_.get(), vault_routes_.get()});
+                   openapi_document(), account_routes_.get(), vault_routes_.get(), content_routes_.get()});
   service_ = std::make_unique<http::HttpService>(router_, metrics_);
 }
 

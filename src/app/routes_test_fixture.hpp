@@ -12,6 +12,7 @@
 
 #include "app/accounts_wiring.hpp"
 #include "app/config.hpp"
+#include "app/content_wiring.hpp"
 #include "app/routes.hpp"
 #include "app/storage.hpp"
 #include "app/vault_wiring.hpp"
@@ -70,7 +71,10 @@ class RouteHarness {
  public:
   /// `api_rate_unlimited`: the per-tenant API rate limit is lifted for the bearer check (the
   /// generated tests send hundreds of requests in a few seconds; the limit has its own tests).
-  explicit RouteHarness(bool api_rate_unlimited = true, RouteBackend backend = route_backend_under_test());
+  /// `llm_providers`: the language models the caption routes use (none by default, so that no test
+  /// depends on an Ollama that happens to run on the machine).
+  explicit RouteHarness(bool api_rate_unlimited = true, RouteBackend backend = route_backend_under_test(),
+                        std::vector<LlmProviderConfig> llm_providers = {});
   ~RouteHarness();
   RouteHarness(const RouteHarness&) = delete;
   RouteHarness& operator=(const RouteHarness&) = delete;
@@ -95,6 +99,7 @@ class RouteHarness {
 
   Accounts& accounts() { return *accounts_; }
   Vault& vault() { return *vault_; }
+  Content& content() { return *content_; }
   Storage& storage() { return storage_; }
   /// The actions of the tenant's audit chain, oldest first.
   std::vector<std::string> audit_actions(const std::string& tenant_id);
@@ -113,6 +118,8 @@ class RouteHarness {
   std::unique_ptr<AccountRouteDependencies> account_routes_;
   std::unique_ptr<Vault> vault_;
   std::unique_ptr<VaultRouteDependencies> vault_routes_;
+  std::unique_ptr<Content> content_;
+  std::unique_ptr<ContentRouteDependencies> content_routes_;
   http::Router router_;
   observability::MetricsRegistry metrics_;
   std::unique_ptr<http::HttpService> service_;

@@ -1,5 +1,5 @@
-// `personae serve`: the composition root of the HTTP role. Everything is built here, once, from the
-// configuration, and torn down in reverse order on SIGTERM/SIGINT.
+// `personae serve` and `personae worker`: the composition roots of the long-running roles. Everything
+// is built here, once, from the configuration, and torn down in reverse order on SIGTERM/SIGINT.
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -8,6 +8,7 @@
 #include "app/accounts_wiring.hpp"
 #include "app/build_info.hpp"
 #include "app/commands.hpp"
+#include "app/content_wiring.hpp"
 #include "app/instance_lock.hpp"
 #include "app/routes.hpp"
 #include "app/signals.hpp"
@@ -102,9 +103,9 @@ std::shared_ptr<const http::StaticSite> dashboard(const std::string& folder) {
   }
 }
 
+// Without the dashboard: a worker serves only its probes and metrics.
 http::HttpServiceOptions service_options(const ServerConfig& config) {
   http::HttpServiceOptions options;
-  options.site = dashboard(config.dashboard_dir);
   options.service_version = std::string(kBuildInfo.version);
   options.cors_allowed_headers.emplace_back(http::auth::kCsrfHeader);
   options.cors_allowed_origins = config.cors_allowed_origins;
@@ -128,7 +129,9 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
   register_build_metrics(metrics);
 
   http::Router router;
-  http::HttpService service(router, metrics, service_options(config.server));
+  auto options = service_options(config.server);
+  options.site = dashboard(config.server.dashboard_dir);
+  http::HttpService service(router, metrics, options);
 
   const http::auth::RequestAuthenticator request_authenticator(
       bearer_verifier(*accounts->authenticator, *accounts->rate_limiter, accounts->options),
@@ -139,9 +142,12 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
   ReadinessService readiness(
       *storage.database, *storage.migrator, [&service] { return service.draining(); }, vault->blobs.get());
   const VaultRouteDependencies vault_routes{*vault->personas, *vault->media, upload_policy(config.media)};
-  register_routes(router,
-                  {kBuildInfo, readiness, *storage.audit, [&metrics] { return metrics.render(); },
-                   config.metrics.token.reveal(), openapi_document(), &account_routes, &vault_routes});
+  auto content = build_content(config, storage, *vault, clock, &metrics);
+  const ContentRouteDependencies content_routes{*content->caption_service, *content->job_service,
+                                                content->gateway.get()};
+  register_routes(router, {kBuildInfo, readiness, *storage.audit, [&metrics] { return metrics.render(); },
+                           config.metrics.token.reveal(), openapi_document(), &account_routes, &vault_routes,
+                           &content_routes});
   http::Server server(server_options(config), service);
   try {
     server.start();
@@ -163,9 +169,54 @@ int serve_command(const Config& config, ShutdownSignals& signals) {
             << storage.database->redacted_url() << ").\nPress Ctrl+C (or send SIGTERM) to stop." << std::endl;
   print_setup_link_if_needed(*accounts, url, config.auth.setup_token_ttl);
 
+  if (config.jobs.in_process) start_job_runner(*content, config, storage, clock, &metrics);
+
   const int received = signals.wait();
   log::info("shutting down", {{"signal", signal_name(received)},
                               {"shutdown_timeout_ms", config.server.shutdown_timeout.count()}});
+  server.shutdown();
+  // Running jobs get the shutdown grace, then go back to the queue for another worker.
+  if (content->runner) content->runner->stop();
+  storage.database->close();
+  log::info("stopped");
+  return kExitOk;
+}
+
+int worker_command(const Config& config, ShutdownSignals& signals) {
+  const auto instance = hold_instance_lock(config);
+  SystemClock clock;
+  Storage storage = open_storage(config, clock);
+  ReadinessService readiness(*storage.database, *storage.migrator, nullptr);
+  if (const auto report = readiness.check(); !report.ready) {
+    throw AppError(ErrorCode::kFailedPrecondition, "the database is not ready for workers (" +
+                                                       report.reason() + "); run `personae migrate` first");
+  }
+  observability::MetricsRegistry metrics;
+  register_database_metrics(metrics, *storage.database);
+  register_build_metrics(metrics);
+  auto vault = build_vault(config, storage, clock);
+  auto content = build_content(config, storage, *vault, clock, &metrics);
+
+  // Only the probes and /metrics: orchestrators check workers and Prometheus scrapes each replica.
+  http::Router router;
+  http::HttpService service(router, metrics, service_options(config.server));
+  register_operational_routes(
+      router, readiness, [&metrics] { return metrics.render(); }, config.metrics.token.reveal());
+  http::Server server(server_options(config), service);
+  try {
+    server.start();
+  } catch (const std::exception& error) {
+    throw AppError(ErrorCode::kUnavailable, error.what());
+  }
+  start_job_runner(*content, config, storage, clock, &metrics);
+  log::info("worker ready", {{"database", storage.database->redacted_url()},
+                             {"probes", config.server.host + ":" + std::to_string(server.port())},
+                             {"llm_providers", static_cast<std::int64_t>(content->providers.size())}});
+
+  const int received = signals.wait();
+  log::info("shutting down", {{"signal", signal_name(received)}});
+  // Running jobs get the shutdown grace, then go back to the queue for another worker.
+  content->runner->stop();
   server.shutdown();
   storage.database->close();
   log::info("stopped");

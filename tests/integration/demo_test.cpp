@@ -4,8 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "tests/integration/personae_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -33,7 +36,8 @@ TEST_F(DemoTest, FillsAnEmptyInstallationThatTheOwnerCanUseAtOnce) {
   ASSERT_TRUE(std::regex_search(demo.standard_output, match, password_line)) << demo.standard_output;
   const std::string password = match[1];
 
-  ServeProcess serve({data_dir(), {}, {}, true});
+  // No language model here: the AI caption jobs wait for one, the template-only drafts run.
+  ServeProcess serve({data_dir(), {}, {{"PERSONAE_LLM_PROVIDERS", "[]"}}, true});
   const auto login =
       http_request(serve.port(), "POST", "/api/v1/auth/login", {{"Content-Type", "application/json"}},
                    nlohmann::json{{"email", "demo@personae.example"}, {"password", password}}.dump());
@@ -60,6 +64,34 @@ TEST_F(DemoTest, FillsAnEmptyInstallationThatTheOwnerCanUseAtOnce) {
     const auto thumbnail =
         http_request(serve.port(), "GET", item["variants"][0]["url"].get<std::string>(), auth);
     EXPECT_EQ(thumbnail.status, 200);
+  }
+
+  // Caption jobs for each persona's first picture: one template-only draft each, written by the
+  // workers of `serve`, and AI captions, which retry, saying that no language model is configured.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  nlohmann::json jobs;
+  auto count = [&jobs](auto predicate) { return std::count_if(jobs.begin(), jobs.end(), predicate); };
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto listed = http_request(serve.port(), "GET", "/api/v1/jobs?kind=caption.generate", auth);
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    jobs = nlohmann::json::parse(listed.body)["items"];
+    const auto drafted = count([](const auto& job) { return job["state"] == "succeeded"; });
+    const auto waiting = count([](const auto& job) { return job["retrying"] == true; });
+    if (drafted == 2 && waiting + drafted == static_cast<std::ptrdiff_t>(jobs.size())) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GE(jobs.size(), 4U) << jobs.dump();
+  EXPECT_EQ(count([](const auto& job) { return job["state"] == "succeeded"; }), 2) << jobs.dump();
+  for (const auto& job : jobs) {
+    if (job["state"] == "succeeded") continue;
+    EXPECT_THAT(job["last_error"].get<std::string>(), HasSubstr("[[llm.providers]]")) << job.dump();
+  }
+  const auto drafts = http_request(serve.port(), "GET", "/api/v1/captions?status=needs_review", auth);
+  const auto draft_items = nlohmann::json::parse(drafts.body)["items"];
+  ASSERT_EQ(draft_items.size(), 2U) << drafts.body;
+  for (const auto& draft : draft_items) {
+    EXPECT_TRUE(draft["template_only"].get<bool>());
+    EXPECT_FALSE(draft["text"].get<std::string>().empty());
   }
   EXPECT_EQ(serve.terminate(), 0);
 }

@@ -139,7 +139,7 @@ TEST_F(PostgresCliTest, WorkerConnectsWaitsAndStopsOnSigterm) {
   const auto url = server().create_database("worker_waits");
   ASSERT_EQ(run_personae({"migrate", "--database-url", url}).exit_status, 0);
   ChildProcess::Options options;
-  options.arguments = {personae_binary(), "worker", "--database-url", url};
+  options.arguments = {personae_binary(), "worker", "--database-url", url, "--listen", "127.0.0.1:0"};
   ChildProcess worker(std::move(options));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (worker.standard_error().find("worker ready") == std::string::npos &&

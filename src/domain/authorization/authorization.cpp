@@ -26,6 +26,17 @@ constexpr std::array kActions = {
     ActionInfo{Action::kMediaRead, "media.read", "See the media vault and download its files."},
     ActionInfo{Action::kMediaManage, "media.manage",
                "Upload, edit and delete vault items; manage the vault's categories."},
+    ActionInfo{Action::kCaptionRead, "captions.read", "See captions and their safety decisions."},
+    ActionInfo{Action::kCaptionWrite, "captions.write",
+               "Generate captions; edit them (the safety engine checks every edit)."},
+    ActionInfo{Action::kCaptionApprove, "captions.approve", "Approve a caption that needs a human review."},
+    ActionInfo{Action::kContentSettingsRead, "content_settings.read",
+               "See the tenant's banned terms, real-person names, hashtag lists and caption templates."},
+    ActionInfo{Action::kContentSettingsManage, "content_settings.manage",
+               "Change the tenant's banned terms, real-person names, hashtag lists and caption templates."},
+    ActionInfo{Action::kJobRead, "jobs.read", "See the tenant's background jobs, their attempts and queues."},
+    ActionInfo{Action::kJobManage, "jobs.manage", "Retry, cancel and replay the tenant's background jobs."},
+    ActionInfo{Action::kLlmRead, "llm.read", "See the language-model providers, their models and health."},
 };
 
 constexpr std::array kRoles = {Role::kOwner, Role::kAdmin, Role::kManager, Role::kChatter, Role::kViewer};
@@ -67,16 +78,24 @@ bool role_allows(Role role, Action action) {
     case Action::kTenantRead:
     case Action::kMemberList:
     case Action::kPersonaRead:
-    case Action::kMediaRead: return true;
+    case Action::kMediaRead:
+    case Action::kCaptionRead:
+    case Action::kJobRead: return true;
     case Action::kPersonaManage:
-    case Action::kMediaManage: return role == Role::kOwner || role == Role::kAdmin || role == Role::kManager;
+    case Action::kMediaManage:
+    case Action::kCaptionWrite:
+    case Action::kCaptionApprove:
+    case Action::kContentSettingsRead:
+    case Action::kJobManage:
+    case Action::kLlmRead: return role == Role::kOwner || role == Role::kAdmin || role == Role::kManager;
     case Action::kTenantManageSecurity: return role == Role::kOwner;
     case Action::kMemberInvite:
     case Action::kMemberManage:
     case Action::kApiKeyList:
     case Action::kApiKeyManage:
     case Action::kAuditRead:
-    case Action::kPersonaActivate: return role == Role::kOwner || role == Role::kAdmin;
+    case Action::kPersonaActivate:
+    case Action::kContentSettingsManage: return role == Role::kOwner || role == Role::kAdmin;
   }
   return false;  // fail closed for an action added without a row
 }

@@ -23,11 +23,19 @@ enum class Action {
   kApiKeyList,
   kApiKeyManage,  ///< create and revoke API keys
   kAuditRead,
-  kPersonaRead,      ///< see personas (a member limited to some personas sees only those)
-  kPersonaManage,    ///< create, edit, import, export and delete personas
-  kPersonaActivate,  ///< activate and deactivate personas; record or withdraw consent
-  kMediaRead,        ///< see the vault and download its files
-  kMediaManage,      ///< upload, edit and delete vault items; manage the vault's categories
+  kPersonaRead,            ///< see personas (a member limited to some personas sees only those)
+  kPersonaManage,          ///< create, edit, import, export and delete personas
+  kPersonaActivate,        ///< activate and deactivate personas; record or withdraw consent
+  kMediaRead,              ///< see the vault and download its files
+  kMediaManage,            ///< upload, edit and delete vault items; manage the vault's categories
+  kCaptionRead,            ///< see captions and their safety decisions
+  kCaptionWrite,           ///< order caption generation; edit captions (the safety engine decides again)
+  kCaptionApprove,         ///< approve a caption that needs review (human control)
+  kContentSettingsRead,    ///< see the tenant's safety lists, preferred hashtags and templates
+  kContentSettingsManage,  ///< change them
+  kJobRead,                ///< see the tenant's background jobs and queues
+  kJobManage,              ///< retry, cancel and replay the tenant's jobs
+  kLlmRead,                ///< see the configured language-model providers, their models and health
 };
 
 struct ActionInfo {

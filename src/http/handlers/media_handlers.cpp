@@ -78,25 +78,6 @@ Rating rating_or_throw(std::string_view field, std::string_view text) {
 }
 
 // "created_at:id", base64url: opaque to clients.
-std::string encode_cursor(const MediaCursor& cursor) {
-  return security::base64url_encode(std::to_string(cursor.created_at_unix_ms) + ":" + cursor.id);
-}
-
-MediaCursor decode_cursor(std::string_view text) {
-  const auto invalid = [] {
-    throw AppError(invalid_fields({{"cursor", "is not a cursor this server returned"}}));
-  };
-  const auto decoded = security::base64url_decode(text);
-  if (!decoded) invalid();
-  const auto colon = decoded->find(':');
-  if (colon == std::string::npos || colon + 1 >= decoded->size()) invalid();
-  MediaCursor cursor;
-  const auto parsed = std::from_chars(decoded->data(), decoded->data() + colon, cursor.created_at_unix_ms);
-  if (parsed.ec != std::errc() || parsed.ptr != decoded->data() + colon) invalid();
-  cursor.id = decoded->substr(colon + 1);
-  return cursor;
-}
-
 std::vector<std::string> split_tags(std::string_view text) {
   std::vector<std::string> tags;
   std::size_t start = 0;
@@ -206,21 +187,19 @@ PrincipalHandler list_media_as(MediaService& media) {
       filter.kind = parse_media_kind(*kind);
       if (!filter.kind) throw AppError(invalid_fields({{"kind", "must be image or document"}}));
     }
-    if (const auto limit = request.query_param("limit")) {
-      std::size_t value = 0;
-      const auto parsed = std::from_chars(limit->data(), limit->data() + limit->size(), value);
-      if (parsed.ec != std::errc() || parsed.ptr != limit->data() + limit->size() || value == 0) {
-        throw AppError(invalid_fields({{"limit", "must be a positive integer (at most 200 are returned)"}}));
-      }
-      filter.limit = value;
+    if (const auto limit = limit_param(request, 200)) filter.limit = static_cast<std::size_t>(*limit);
+    if (const auto cursor = request.query_param("cursor")) {
+      auto decoded = decode_cursor(*cursor);
+      filter.after = MediaCursor{decoded.created_at_unix_ms, std::move(decoded.id)};
     }
-    if (const auto cursor = request.query_param("cursor")) filter.after = decode_cursor(*cursor);
     const auto page = value_or_fail(media.list(principal, filter));
     auto items = nlohmann::json::array();
     for (const auto& item : page.items) items.push_back(item_json(item));
     return Response::json(
         200, {{"items", items},
-              {"next_cursor", page.next ? nlohmann::json(encode_cursor(*page.next)) : nlohmann::json()}});
+              {"next_cursor",
+               page.next ? nlohmann::json(encode_cursor({page.next->created_at_unix_ms, page.next->id}))
+                         : nlohmann::json()}});
   };
 }
 

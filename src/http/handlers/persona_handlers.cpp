@@ -23,33 +23,11 @@ nlohmann::json persona_view_json(const PersonaView& view) {
   return out;
 }
 
-// The revision as an entity tag: clients send it back in If-Match to make an edit conditional.
-std::string etag_of(const Persona& persona) {
-  return "\"" + std::to_string(persona.revision) + "\"";
-}
-
 Response persona_response(int status, const PersonaView& view) {
   auto response = Response::json(status, persona_view_json(view));
-  response.headers.set("ETag", etag_of(view.persona));
+  response.headers.set("ETag", revision_etag(view.persona.revision));
   if (status == 201) response.headers.set("Location", "/api/v1/personas/" + view.persona.id);
   return response;
-}
-
-// If-Match: "7" (or 7, or W/"7"); absent: unconditional. Anything else is a 400 rather than a
-// silently unconditional write.
-std::optional<std::int64_t> expected_revision(const Request& request) {
-  const auto header = request.headers.get("If-Match");
-  if (!header) return std::nullopt;
-  std::string_view value = *header;
-  if (value.starts_with("W/")) value.remove_prefix(2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-    value = value.substr(1, value.size() - 2);
-  std::int64_t revision = 0;
-  const auto parsed = std::from_chars(value.data(), value.data() + value.size(), revision);
-  if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() || revision < 1) {
-    throw HttpError(400, "Bad Request", "If-Match must be the persona's ETag, such as \"3\"");
-  }
-  return revision;
 }
 
 // Parses the whole body first (strict: unknown fields are refused), so that the edit the service
@@ -164,7 +142,7 @@ PrincipalHandler get_persona_as(PersonaService& personas) {
 PrincipalHandler update_persona_as(PersonaService& personas) {
   return [&personas](const Request& request, const Principal& principal) {
     const std::string id(request.path_param("id"));
-    const auto revision = expected_revision(request);
+    const auto revision = if_match_revision(request, "persona");
     auto edit = edit_from(request);
     if (revision) {
       // RFC 9110 13.1.1: a stale If-Match is 412 (a change racing this one is caught by the service).

@@ -1,0 +1,2 @@
+DROP TABLE tenant_content_settings;
+DROP TABLE captions;
