@@ -6,7 +6,7 @@ SHELL := /bin/bash
 FUZZ_SECONDS ?= 20
 SERVE_ARGS ?=
 
-.PHONY: help run test build release asan fuzz fuzz-smoke format format-check lint bench bench-media clean
+.PHONY: help run test build release web asan fuzz fuzz-smoke format format-check lint bench bench-media clean
 
 help:
 	@echo "make run          build the release binary and start Personae on http://127.0.0.1:8080"
@@ -16,13 +16,17 @@ help:
 	@echo "make bench        load-test the release build with wrk (see bench/README.md)"
 	@echo "make bench-media  image pipeline against ImageMagick (see bench/README.md)"
 
-run: release
+run: release web
 	./build/release/personae serve $(SERVE_ARGS)
 
 release:
 	scripts/bootstrap run
 	cmake --preset release >/dev/null
 	cmake --build --preset release
+
+# The dashboard (web/ -> web/dist, served at /): npm ci and vite build, each only when needed.
+web:
+	scripts/build-web
 
 asan:
 	scripts/bootstrap test
