@@ -325,4 +325,23 @@ void CallTimer::finish(ChatResult& result, bool streamed) const {
   }
 }
 
+std::optional<Result<ChatResult>> settle_stream(std::optional<Error>& failure, bool cancelled,
+                                                ChatResult& result, const CallTimer& timer,
+                                                const Result<outbound::Response>& response,
+                                                const CallContext& context, const std::string& provider) {
+  if (failure) return tl::unexpected(std::move(*failure));
+  if (result.model.empty()) result.model = std::string(context.model);
+  result.provider = provider;
+  if (cancelled) {
+    result.cancelled = true;
+    result.done_reason = "cancelled";
+    timer.finish(result, true);
+    return std::move(result);
+  }
+  if (!response) return tl::unexpected(transport_error(response.error(), context));
+  if (response->status < 200 || response->status >= 300)
+    return tl::unexpected(status_error(*response, context));
+  return std::nullopt;
+}
+
 }  // namespace personae::llm::internal

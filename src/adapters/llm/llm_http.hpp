@@ -121,4 +121,13 @@ class CallTimer {
   std::int64_t pieces_ = 0;
 };
 
+/// The end of a streamed call that both protocols share, before each checks its own final
+/// message: a failure the stream recorded, a cancellation (the partial `result`, timed), the
+/// transport's error, or a non-2xx status. Sets the result's model (when the stream named none)
+/// and provider. nullopt: the body arrived whole; the caller goes on with `result`.
+std::optional<Result<ChatResult>> settle_stream(std::optional<Error>& failure, bool cancelled,
+                                                ChatResult& result, const CallTimer& timer,
+                                                const Result<outbound::Response>& response,
+                                                const CallContext& context, const std::string& provider);
+
 }  // namespace personae::llm::internal

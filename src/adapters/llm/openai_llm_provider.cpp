@@ -229,20 +229,11 @@ Result<ChatResult> OpenAiLlmProvider::complete(const internal::CallContext& cont
   };
   const auto response = client_.send(http);
 
-  if (stream.failure) return tl::unexpected(std::move(*stream.failure));
+  if (auto settled = internal::settle_stream(stream.failure, stream.cancelled, stream.result, stream.timer,
+                                             response, context, endpoint_.name)) {
+    return std::move(*settled);
+  }
   ChatResult& result = stream.result;
-  if (result.model.empty()) result.model = std::string(context.model);
-  result.provider = endpoint_.name;
-  if (stream.cancelled) {
-    result.cancelled = true;
-    result.done_reason = "cancelled";
-    stream.timer.finish(result, true);
-    return std::move(result);
-  }
-  if (!response) return tl::unexpected(internal::transport_error(response.error(), context));
-  if (response->status < 200 || response->status >= 300) {
-    return tl::unexpected(internal::status_error(*response, context));
-  }
   if (!stream.done && !stream.finished) {
     return tl::unexpected(internal::truncated(context, "the stream ended without a finish_reason or [DONE]"));
   }
