@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "core/utf8_decode.hpp"
+
 namespace personae {
 namespace {
 
@@ -69,40 +71,41 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
   return decoded;
 }
 
+std::optional<Utf8Sequence> decode_utf8(std::string_view text, std::size_t at) noexcept {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  if (lead < 0x80) return Utf8Sequence{lead, 1};
+  std::size_t length = 0;
+  char32_t value = 0;
+  if ((lead & 0xE0U) == 0xC0U) {
+    length = 2;
+    value = lead & 0x1FU;
+  } else if ((lead & 0xF0U) == 0xE0U) {
+    length = 3;
+    value = lead & 0x0FU;
+  } else if ((lead & 0xF8U) == 0xF0U) {
+    length = 4;
+    value = lead & 0x07U;
+  } else {
+    return std::nullopt;
+  }
+  if (text.size() - at < length) return std::nullopt;
+  for (std::size_t k = 1; k < length; ++k) {
+    const auto byte = static_cast<unsigned char>(text[at + k]);
+    if ((byte & 0xC0U) != 0x80U) return std::nullopt;
+    value = (value << 6U) | (byte & 0x3FU);
+  }
+  static constexpr std::array<char32_t, 5> kSmallest = {0, 0, 0x80, 0x800, 0x10000};
+  if (value < kSmallest[length] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+    return std::nullopt;
+  return Utf8Sequence{value, length};
+}
+
 std::optional<std::size_t> utf8_code_points(std::string_view text) {
   std::size_t count = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    char32_t value = 0;
-    if (lead < 0x80) {
-      length = 1;
-      value = lead;
-    } else if ((lead & 0xE0U) == 0xC0U) {
-      length = 2;
-      value = lead & 0x1FU;
-    } else if ((lead & 0xF0U) == 0xE0U) {
-      length = 3;
-      value = lead & 0x0FU;
-    } else if ((lead & 0xF8U) == 0xF0U) {
-      length = 4;
-      value = lead & 0x07U;
-    } else {
-      return std::nullopt;
-    }
-    if (text.size() - i < length) return std::nullopt;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto byte = static_cast<unsigned char>(text[i + k]);
-      if ((byte & 0xC0U) != 0x80U) return std::nullopt;
-      value = (value << 6U) | (byte & 0x3FU);
-    }
-    static constexpr std::array<char32_t, 5> kSmallest = {0, 0, 0x80, 0x800, 0x10000};
-    if (value < kSmallest[length] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
-      return std::nullopt;
-    }
-    i += length;
-    ++count;
+  for (std::size_t i = 0; i < text.size(); ++count) {
+    const auto sequence = decode_utf8(text, i);
+    if (!sequence) return std::nullopt;
+    i += sequence->length;
   }
   return count;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/utf8_decode.hpp"
+
 namespace personae {
 namespace {
 
@@ -46,6 +48,36 @@ TEST(Utf8CodePoints, CountsAndRejectsInvalidSequences) {
   EXPECT_EQ(utf8_code_points("\xF8\x88\x80\x80\x80"), std::nullopt);
   EXPECT_EQ(utf8_code_points("\x80"), std::nullopt);
   EXPECT_EQ(utf8_code_points("\xE2\x82"), std::nullopt);
+}
+
+TEST(DecodeUtf8, ReadsOneSequenceAndItsLength) {
+  const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
+  const auto ascii = decode_utf8(text, 0);
+  ASSERT_TRUE(ascii);
+  EXPECT_EQ(ascii->code_point, U'a');
+  EXPECT_EQ(ascii->length, 1u);
+  const auto two = decode_utf8(text, 1);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->code_point, U'\u00E9');
+  EXPECT_EQ(two->length, 2u);
+  const auto three = decode_utf8(text, 3);
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->code_point, U'\u20AC');
+  EXPECT_EQ(three->length, 3u);
+  const auto four = decode_utf8(text, 6);
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->code_point, U'\U0001F600');
+  EXPECT_EQ(four->length, 4u);
+}
+
+TEST(DecodeUtf8, RefusesEveryMalformedSequence) {
+  EXPECT_FALSE(decode_utf8("\x80", 0));              // a continuation byte first
+  EXPECT_FALSE(decode_utf8("\xFF", 0));              // never a lead byte
+  EXPECT_FALSE(decode_utf8("\xE2\x82", 0));          // truncated
+  EXPECT_FALSE(decode_utf8("\xC3\x28", 0));          // a bad continuation byte
+  EXPECT_FALSE(decode_utf8("\xC0\xAF", 0));          // overlong '/'
+  EXPECT_FALSE(decode_utf8("\xED\xA0\x80", 0));      // a surrogate
+  EXPECT_FALSE(decode_utf8("\xF4\x90\x80\x80", 0));  // above U+10FFFF
 }
 
 }  // namespace

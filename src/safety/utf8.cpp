@@ -1,35 +1,13 @@
 #include "safety/utf8.hpp"
 
-#include <array>
+#include "core/utf8_decode.hpp"
 
 namespace personae::safety::utf8 {
 
 Decoded decode(std::string_view text, std::size_t at) noexcept {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  if (lead < 0x80) return {lead, 1, true};
-  std::size_t length = 0;
-  char32_t value = 0;
-  if ((lead & 0xE0U) == 0xC0U) {
-    length = 2;
-    value = lead & 0x1FU;
-  } else if ((lead & 0xF0U) == 0xE0U) {
-    length = 3;
-    value = lead & 0x0FU;
-  } else if ((lead & 0xF8U) == 0xF0U) {
-    length = 4;
-    value = lead & 0x07U;
-  } else {
-    return {};
-  }
-  if (text.size() - at < length) return {};
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto byte = static_cast<unsigned char>(text[at + k]);
-    if ((byte & 0xC0U) != 0x80U) return {};
-    value = (value << 6U) | (byte & 0x3FU);
-  }
-  static constexpr std::array<char32_t, 5> kSmallest = {0, 0, 0x80, 0x800, 0x10000};
-  if (value < kSmallest[length] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return {};
-  return {value, length, true};
+  const auto sequence = decode_utf8(text, at);
+  if (!sequence) return {};
+  return {sequence->code_point, sequence->length, true};
 }
 
 void append(std::string& out, char32_t code_point) {
