@@ -310,6 +310,20 @@ TEST_F(CaptionRoutesTest, NoProviderConfiguredFailsWithTheReasonAndATemplateOnly
             200);
   EXPECT_EQ(body_json(call(Method::kGet, "/api/v1/llm/models"))["providers"], json::array());
 
+  // A tenant's first settings save matches revision 0 ("nothing saved yet"), once.
+  auto first_save = route_testing::bearer(token);
+  first_save.set("If-Match", "\"0\"");
+  const auto saved =
+      bare.send(Method::kPut, "/api/v1/content-settings", R"({"banned_terms":["spam"]})", first_save);
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(body_json(saved)["revision"], 1);
+  auto stale = route_testing::bearer(token);
+  stale.set("If-Match", "W/\"0\"");
+  EXPECT_EQ(bare.send(Method::kPut, "/api/v1/content-settings", "{}", stale).status, 412);
+  auto negative = route_testing::bearer(token);
+  negative.set("If-Match", "\"-1\"");
+  EXPECT_EQ(bare.send(Method::kPut, "/api/v1/content-settings", "{}", negative).status, 400);
+
   const auto ai = call(Method::kPost, "/api/v1/captions",
                        json{{"persona_id", persona_id}, {"platform", "x"}, {"brief", "Night"}}.dump());
   ASSERT_EQ(ai.status, 202);

@@ -124,11 +124,8 @@ PrincipalHandler get_content_settings_as(CaptionService& captions) {
 
 PrincipalHandler put_content_settings_as(CaptionService& captions) {
   return [&captions](const Request& request, const Principal& principal) {
-    const auto header = request.headers.get("If-Match");
-    // The first save has no revision to match: "0" stands for "nothing saved yet".
-    const std::optional<std::int64_t> revision = header && (*header == "\"0\"" || *header == "0")
-                                                     ? std::optional<std::int64_t>(0)
-                                                     : if_match_revision(request, "settings");
+    // The first save has no revision to match: If-Match "0" stands for "nothing saved yet".
+    const auto revision = if_match_revision(request, "settings", 0);
     const auto json = parse_json_body(request);
     JsonReader body(json);
     captions::ContentSettings settings;

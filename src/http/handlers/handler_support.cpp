@@ -40,7 +40,8 @@ std::string revision_etag(std::int64_t revision) {
   return "\"" + std::to_string(revision) + "\"";
 }
 
-std::optional<std::int64_t> if_match_revision(const Request& request, std::string_view what) {
+std::optional<std::int64_t> if_match_revision(const Request& request, std::string_view what,
+                                              std::int64_t lowest) {
   const auto header = request.headers.get("If-Match");
   if (!header) return std::nullopt;
   std::string_view value = *header;
@@ -49,7 +50,7 @@ std::optional<std::int64_t> if_match_revision(const Request& request, std::strin
     value = value.substr(1, value.size() - 2);
   std::int64_t revision = 0;
   const auto parsed = std::from_chars(value.data(), value.data() + value.size(), revision);
-  if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() || revision < 1) {
+  if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() || revision < lowest) {
     throw HttpError(400, "Bad Request",
                     "If-Match must be the " + std::string(what) + "'s ETag, such as \"3\"");
   }

@@ -51,8 +51,10 @@ std::optional<int> limit_param(const Request& request, int max);
 /// A revision as an entity tag ("7"), for ETag.
 std::string revision_etag(std::int64_t revision);
 
-/// If-Match: "7" (or 7, or W/"7"); nullopt when absent. Anything else is a 400 naming `what`
-/// rather than a silently unconditional write.
-std::optional<std::int64_t> if_match_revision(const Request& request, std::string_view what);
+/// If-Match: "7" (or 7, or W/"7"); nullopt when absent. Anything else, or a revision below
+/// `lowest`, is a 400 naming `what` rather than a silently unconditional write. (`lowest` 0: a
+/// singleton that may not have been saved yet, whose revision 0 means "nothing saved".)
+std::optional<std::int64_t> if_match_revision(const Request& request, std::string_view what,
+                                              std::int64_t lowest = 1);
 
 }  // namespace personae::http::handlers
