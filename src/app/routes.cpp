@@ -230,13 +230,8 @@ void register_routes(http::Router& router, const RouteDependencies& dependencies
               content.jobs,
               [&captions](const Principal& principal, const Job& job) -> std::optional<nlohmann::json> {
                 // A caption job shows its caption, as the dashboard follows a generation through it.
-                if (job.kind != kCaptionJobKind || !principal.can(Action::kCaptionRead)) return std::nullopt;
-                const auto payload = nlohmann::json::parse(job.payload_json, nullptr, false);
-                if (!payload.is_object() || !payload.contains("caption_id") ||
-                    !payload["caption_id"].is_string()) {
-                  return std::nullopt;
-                }
-                const auto view = captions.get(principal, payload["caption_id"].get<std::string>());
+                if (!principal.can(Action::kCaptionRead)) return std::nullopt;
+                const auto view = captions.of_job(principal, job);
                 if (!view) return std::nullopt;
                 auto json = json::caption_to_json(view->caption);
                 json["job_state"] =

@@ -67,15 +67,13 @@ CaptionGenerator::CaptionGenerator(Database& database, PersonaRepository& person
       clock_(clock) {}
 
 Result<std::string> CaptionGenerator::run(const Job& job, JobContext& context) {
-  const auto payload = nlohmann::json::parse(job.payload_json, nullptr, /*allow_exceptions=*/false);
-  if (!job.tenant_id || !payload.is_object() || !payload.contains("caption_id") ||
-      !payload["caption_id"].is_string()) {
+  const auto caption_id = caption_id_of(job);
+  if (!job.tenant_id || !caption_id) {
     return make_error(ErrorCode::kInvalidArgument, "the job's payload names no caption");
   }
-  const std::string caption_id = payload["caption_id"];
-  auto outcome = service_support::guarded([&] { return generate(job, context, caption_id); });
+  auto outcome = service_support::guarded([&] { return generate(job, context, *caption_id); });
   if (!outcome && outcome.error().code != ErrorCode::kInvalidArgument && !context.cancelled()) {
-    record_failure(*job.tenant_id, caption_id, outcome.error(), context.attempt() >= job.max_attempts);
+    record_failure(*job.tenant_id, *caption_id, outcome.error(), context.attempt() >= job.max_attempts);
   }
   return outcome;
 }

@@ -10,6 +10,14 @@
 
 namespace personae {
 
+std::optional<std::string> caption_id_of(const Job& job) {
+  if (job.kind != kCaptionJobKind) return std::nullopt;
+  const auto payload = nlohmann::json::parse(job.payload_json, nullptr, /*allow_exceptions=*/false);
+  const auto id = payload.is_object() ? payload.find("caption_id") : payload.end();
+  if (!payload.is_object() || id == payload.end() || !id->is_string()) return std::nullopt;
+  return id->get<std::string>();
+}
+
 using service_support::audit_entry;
 using service_support::fail;
 using service_support::guarded;
@@ -169,6 +177,12 @@ Result<CaptionPage> CaptionService::list(const Principal& principal, const Capti
     }
     return page;
   });
+}
+
+Result<CaptionView> CaptionService::of_job(const Principal& principal, const Job& job) {
+  const auto caption_id = caption_id_of(job);
+  if (!caption_id) return make_error(ErrorCode::kNotFound, std::string(kNoSuchCaption));
+  return get(principal, *caption_id);
 }
 
 Result<CaptionView> CaptionService::get(const Principal& principal, const std::string& id) {

@@ -24,6 +24,10 @@ namespace personae {
 inline constexpr std::string_view kCaptionJobKind = "caption.generate";
 inline constexpr std::string_view kCaptionQueue = "captions";
 
+/// The caption a `caption.generate` job writes (its payload names it); nullopt for any other job or
+/// a payload that names none.
+std::optional<std::string> caption_id_of(const Job& job);
+
 /// What a client asks for: a caption of `persona_id` for `platform`, about a vault item and/or a
 /// brief.
 struct CaptionOrder {
@@ -87,6 +91,8 @@ class CaptionService {
                                   const ClientInfo& client);
   Result<CaptionPage> list(const Principal& principal, const CaptionListQuery& query);
   Result<CaptionView> get(const Principal& principal, const std::string& id);
+  /// The caption a caption job writes, as get() shows it (kNotFound for another kind of job).
+  Result<CaptionView> of_job(const Principal& principal, const Job& job);
   /// kConflict "the caption changed meanwhile" when `expected_revision` is stale;
   /// kFailedPrecondition while the caption is still being generated, or failed.
   Result<captions::Caption> edit(const Principal& principal, const std::string& id, const CaptionEdit& edit,
