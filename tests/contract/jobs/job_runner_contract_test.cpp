@@ -1,6 +1,7 @@
 #include <soci/soci.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <set>
 #include <thread>
@@ -113,12 +114,18 @@ TEST_P(JobRunnerTest, AnEnqueueWakesAnIdleRunnerWithoutWaitingForThePoll) {
 
 TEST_P(JobRunnerTest, TwoRunnersNeverRunAJobTwice) {
   std::mutex mutex;
+  std::condition_variable both_started;
   std::map<std::int64_t, int> runs;
-  handlers_.add("count", [&](const Job& job, JobContext&) -> Result<std::string> {
-    {
-      std::lock_guard lock(mutex);
-      ++runs[job.id];
-    }
+  std::set<std::string> workers;
+  handlers_.add("count", [&](const Job& job, JobContext& context) -> Result<std::string> {
+    std::unique_lock lock(mutex);
+    ++runs[job.id];
+    workers.insert(context.worker_id());
+    // The first jobs wait until the other runner holds one too, so that the two really run at
+    // the same time (a loaded machine could otherwise let one runner drain the queue alone).
+    both_started.notify_all();
+    both_started.wait_for(lock, std::chrono::seconds(10), [&] { return workers.size() == 2; });
+    lock.unlock();
     std::this_thread::sleep_for(milliseconds(1));
     return "null";
   });
