@@ -66,7 +66,7 @@ struct VoiceGuide {
   std::vector<std::string> banned_words;  ///< words it never uses
   EmojiUse emoji_use = EmojiUse::kLight;
   std::vector<std::string> topics_to_avoid;  ///< "politics", "religion", ...
-  std::vector<std::string> hashtags;  ///< the persona's own hashtags, without '#', on every caption
+  std::vector<std::string> hashtags;         ///< the persona's own hashtags, without '#', on every caption
 
   bool operator==(const VoiceGuide&) const = default;
 };
