@@ -280,6 +280,12 @@ int ops(const std::string& url) {
     return database->read([&](Transaction& tx) { return queue.list(tx, filter).jobs.size(); });
   });
   timed("purge_batch", [&] { return queue.purge_finished(PurgeRequest{now - 23 * 3'600'000LL, 1'000}); });
+  timed("fold_counts", [&] { return queue.fold_finished_counts(); });
+  timed("stats_after_fold", [&] {
+    return database->read([&](Transaction& tx) {
+      return queue.stats(tx, StatsRequest{JobScope::system(), now, now - 86'400'000}).size();
+    });
+  });
   timed("due_schedules", [&] { return queue.due_schedules(now, 100).size(); });
   timed("rescue", [&] { return queue.rescue_expired(now); });
   return 0;
@@ -290,6 +296,7 @@ int reset(const std::string& url) {
   SystemClock clock;
   SqlMigrator(*database, clock).migrate(std::nullopt);
   run_sql(*database, "DELETE FROM jobs");
+  run_sql(*database, "DELETE FROM job_finished_counts");
   std::printf("reset jobs=%lld\n", count(*database, "1 = 1"));
   return 0;
 }

@@ -365,6 +365,11 @@ class JobQueue {
   /// Deletes up to batch_size finished jobs; returns how many. Call again until it returns less
   /// than batch_size. Concurrent purges (several workers) skip each other's rows.
   virtual std::size_t purge_finished(const PurgeRequest& request) = 0;
+  /// Compacts what stats() reads for its finished-since counts (an implementation may keep them as
+  /// counters updated when jobs finish); the retention sweep calls it. Returns how many entries it
+  /// folded into others or dropped.
+  /// Never changes what stats() answers.
+  virtual std::size_t fold_finished_counts() = 0;
 
   /// Schedules. create: kConflict when the id exists. update: replaces every field but id,
   /// tenant and created_at (kNotFound when missing or outside the scope implied by its tenant).

@@ -69,6 +69,7 @@ class SqlJobQueue final : public JobQueue {
   Job replay(Transaction& tx, const JobScope& scope, std::int64_t job_id, std::int64_t now_unix_ms) override;
   std::vector<QueueStats> stats(Transaction& tx, const StatsRequest& request) override;
   std::size_t purge_finished(const PurgeRequest& request) override;
+  std::size_t fold_finished_counts() override;
 
   void create_schedule(Transaction& tx, const JobSchedule& schedule) override;
   void update_schedule(Transaction& tx, const JobSchedule& schedule) override;

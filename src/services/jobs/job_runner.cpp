@@ -590,6 +590,7 @@ void JobRunner::housekeeping_loop() {
           }
         }
         if (purged > 0) log::info("finished jobs purged", {{"jobs", purged}});
+        queue_.fold_finished_counts();
       } catch (const std::exception& error) {
         log::warn("job retention sweep failed", {{"error", error.what()}});
       }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "adapters/db/soci_transaction.hpp"
+#include "adapters/db/sql_migrator.hpp"
 #include "adapters/db/tenant_scope.hpp"
 #include "tests/contract/jobs/jobs_fixture.hpp"
 
@@ -664,6 +665,203 @@ TEST_P(JobQueueTest, StatsCountPerQueue) {
   EXPECT_EQ(acme[0].queue, "beta");
   EXPECT_EQ(acme[0].dead, 1);
   EXPECT_EQ(acme[0].succeeded_recently, 0);
+}
+
+// "Succeeded / cancelled since" as stats() reports it, per queue, against the same figure counted
+// row by row in the jobs table.
+class FinishedCounts {
+ public:
+  using Figures =
+      std::map<std::string, std::pair<std::int64_t, std::int64_t>>;  // queue -> (succeeded, cancelled)
+
+  static Figures reported(Database& database, JobQueue& queue, const JobScope& scope, std::int64_t now,
+                          std::int64_t since) {
+    Figures figures;
+    for (const QueueStats& stats : database.read([&](Transaction& tx) {
+           return queue.stats(tx, StatsRequest{scope, now, since});
+         })) {
+      if (stats.succeeded_recently != 0 || stats.cancelled_recently != 0)
+        figures[stats.queue] = {stats.succeeded_recently, stats.cancelled_recently};
+    }
+    return figures;
+  }
+
+  static Figures counted(Database& database, const JobScope& scope, std::int64_t since) {
+    return database.read([&](Transaction& tx) {
+      return bypass_tenant_scope(tx, [&] {
+        std::string query =
+            "SELECT queue, state FROM jobs WHERE state IN ('succeeded', 'cancelled') "
+            "AND finished_at >= " +
+            std::to_string(since);
+        if (scope.tenant_id.has_value()) query += " AND tenant_id = '" + *scope.tenant_id + "'";
+        Figures figures;
+        soci::rowset<soci::row> rows = (soci_session(tx).prepare << query);
+        for (const soci::row& row : rows) {
+          auto& [succeeded, cancelled] = figures[row.get<std::string>(0)];
+          ++(row.get<std::string>(1) == "succeeded" ? succeeded : cancelled);
+        }
+        return figures;
+      });
+    });
+  }
+};
+
+std::string describe(const FinishedCounts::Figures& figures) {
+  std::string text;
+  for (const auto& [queue, counts] : figures)
+    text += queue + ":" + std::to_string(counts.first) + "/" + std::to_string(counts.second) + " ";
+  return text;
+}
+
+TEST_P(JobQueueTest, FinishedCountsStayExactThroughEveryTransition) {
+  // Every window, scope and moment below compares stats() with a row-by-row count: the counters
+  // (0006_job_finished_counts) must agree through completions, cancellations, replays and purges,
+  // before and after they are folded, for windows that start inside a minute or on one.
+  const auto check = [&](const char* moment) {
+    const std::int64_t now = clock_.now_unix_ms();
+    for (const std::int64_t since : {now - 1, now - 30'000, now - 60'000, now - 95'000, now - 3'600'000,
+                                     (now / 60'000) * 60'000, std::int64_t{0}}) {
+      for (const JobScope& scope :
+           {JobScope::system(), JobScope::tenant(acme_.id), JobScope::tenant(beta_.id)}) {
+        const auto expected = FinishedCounts::counted(*database_, scope, since);
+        EXPECT_EQ(describe(FinishedCounts::reported(*database_, *queue_, scope, now, since)),
+                  describe(expected))
+            << moment << ", since now-" << now - since << " ms, tenant " << scope.tenant_id.value_or("(all)");
+      }
+    }
+  };
+  const auto complete_all = [&](const std::vector<Job>& jobs) {
+    for (const Job& job : jobs)
+      queue_->complete(std::vector{JobCompletion{job.lease(), "null"}}, clock_.now_unix_ms());
+  };
+  for (int i = 0; i < 5; ++i) enqueue(spec("noop", "alpha"));
+  for (int i = 0; i < 4; ++i) {
+    JobSpec job = spec("noop", "beta");
+    job.tenant_id = i % 2 == 0 ? acme_.id : beta_.id;
+    enqueue(job);
+  }
+  check("nothing finished");
+
+  complete_all(claim(*queue_, "w-1", 2, std::chrono::seconds(30), "alpha"));
+  clock_.advance(milliseconds(25'000));  // into the next minute (the clock starts 40 s into one)
+  const std::vector<Job> beta = claim(*queue_, "w-1", 4, std::chrono::seconds(30), "beta");
+  ASSERT_EQ(beta.size(), 4U);
+  complete_all(std::vector<Job>(beta.begin(), beta.begin() + 3));
+  check("completed");
+
+  // Cancelled while queued, and while running (the worker's failure then finishes it cancelled).
+  const Job queued_alpha = claim(*queue_, "w-1", 1, std::chrono::seconds(30), "alpha").at(0);
+  database_->write([&](Transaction& tx) {
+    queue_->cancel(tx, JobScope::system(), queued_alpha.id, clock_.now_unix_ms());
+    queue_->cancel(tx, JobScope::tenant(beta[3].tenant_id.value()), beta[3].id, clock_.now_unix_ms());
+  });
+  queue_->fail(JobFailure{queued_alpha.lease(), "stopped", std::nullopt}, clock_.now_unix_ms());
+  queue_->fail(JobFailure{beta[3].lease(), "stopped", std::nullopt}, clock_.now_unix_ms());
+  const Job still_queued = claim(*queue_, "w-1", 1, std::chrono::seconds(30), "alpha").at(0);
+  queue_->release(std::vector{still_queued.lease()}, "shutdown", clock_.now_unix_ms());
+  const std::int64_t queued_id = still_queued.id;
+  database_->write(
+      [&](Transaction& tx) { queue_->cancel(tx, JobScope::system(), queued_id, clock_.now_unix_ms()); });
+  ASSERT_EQ(get(queued_id).state, JobState::kCancelled);
+  check("cancelled");
+  clock_.advance(milliseconds(70'000));
+
+  // Replayed: no longer cancelled, then finished again in another minute.
+  database_->write([&](Transaction& tx) {
+    queue_->replay(tx, JobScope::system(), queued_alpha.id, clock_.now_unix_ms());
+  });
+  check("replayed");
+  complete_all(claim(*queue_, "w-1", 5, std::chrono::seconds(30), "alpha"));
+  check("completed again");
+
+  EXPECT_GT(queue_->fold_finished_counts(), 0U);
+  check("folded");
+  EXPECT_EQ(queue_->fold_finished_counts(), 0U);
+
+  // Purged: the first completions leave every window.
+  const std::size_t purged = queue_->purge_finished(PurgeRequest{clock_.now_unix_ms() - 60'000, 100});
+  EXPECT_GE(purged, 2U);
+  check("purged");
+  queue_->fold_finished_counts();
+  check("purged and folded");
+  clock_.advance(milliseconds(3'600'000));
+  check("an hour later");
+}
+
+TEST_P(JobQueueTest, FinishedCountsHoldUnderConcurrentWorkersAndFolds) {
+  constexpr int kJobs = 600;
+  std::vector<JobSpec> specs;
+  for (int i = 0; i < kJobs; ++i) {
+    JobSpec job = spec("noop", i % 3 == 0 ? "alpha" : "beta");
+    if (i % 2 == 0) job.tenant_id = acme_.id;
+    specs.push_back(job);
+  }
+  database_->write([&](Transaction& tx) { queue_->enqueue_many(tx, specs, clock_.now_unix_ms()); });
+  std::atomic<bool> working{true};
+  std::atomic<int> finished{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w) {
+    workers.emplace_back([&, w] {
+      Worker worker = open_worker();
+      for (;;) {
+        std::vector<Job> jobs;
+        for (const char* queue_name : {"alpha", "beta"}) {
+          auto claimed =
+              claim(*worker.queue, "w-" + std::to_string(w), 7, std::chrono::seconds(30), queue_name);
+          jobs.insert(jobs.end(), claimed.begin(), claimed.end());
+        }
+        if (jobs.empty()) break;
+        std::vector<JobCompletion> completions;
+        for (const Job& job : jobs) completions.push_back(JobCompletion{job.lease(), "null"});
+        for (const bool accepted : worker.queue->complete(completions, clock_.now_unix_ms()))
+          finished += accepted ? 1 : 0;
+        clock_.advance(milliseconds(97));  // spread over a few minutes, well within the leases
+      }
+    });
+  }
+  std::thread folder([&] {
+    Worker worker = open_worker();
+    // A pause between folds: on SQLite a writer in a tight loop would starve the workers.
+    while (working) {
+      worker.queue->fold_finished_counts();
+      std::this_thread::sleep_for(milliseconds(3));
+    }
+  });
+  for (std::thread& thread : workers) thread.join();
+  working = false;
+  folder.join();
+  EXPECT_EQ(finished.load(), kJobs);
+  for (const JobScope& scope : {JobScope::system(), JobScope::tenant(acme_.id)}) {
+    const auto expected = FinishedCounts::counted(*database_, scope, 0);
+    EXPECT_EQ(describe(FinishedCounts::reported(*database_, *queue_, scope, clock_.now_unix_ms(), 0)),
+              describe(expected));
+    queue_->fold_finished_counts();
+    EXPECT_EQ(describe(FinishedCounts::reported(*database_, *queue_, scope, clock_.now_unix_ms(), 0)),
+              describe(expected));
+  }
+}
+
+TEST_P(JobQueueTest, FinishedCountsCoverJobsFinishedBeforeTheirMigration) {
+  SqlMigrator migrator(*database_, clock_);
+  const int latest = migrator.migrations().back().version;
+  // Back to the schema before the counters, with jobs finished there...
+  const auto before =
+      std::find_if(migrator.migrations().begin(), migrator.migrations().end(),
+                   [](const Migration& migration) { return migration.name == "job_finished_counts"; });
+  ASSERT_NE(before, migrator.migrations().end());
+  migrator.migrate(before->version - 1);
+  for (int i = 0; i < 3; ++i) enqueue(spec("noop", "alpha"));
+  for (const Job& job : claim(*queue_, "w-1", 2, std::chrono::seconds(30), "alpha"))
+    queue_->complete(std::vector{JobCompletion{job.lease(), "null"}}, clock_.now_unix_ms());
+  const std::int64_t running_id = claim(*queue_, "w-1", 1, std::chrono::seconds(30), "alpha").at(0).id;
+  database_->write(
+      [&](Transaction& tx) { queue_->cancel(tx, JobScope::system(), running_id, clock_.now_unix_ms()); });
+  // ...and forward again: they are counted.
+  migrator.migrate(std::nullopt);
+  ASSERT_EQ(migrator.status().current_version, latest);
+  const std::int64_t now = clock_.now_unix_ms();
+  EXPECT_EQ(describe(FinishedCounts::reported(*database_, *queue_, JobScope::system(), now, now - 60'000)),
+            "alpha:2/0 ");
 }
 
 TEST_P(JobQueueTest, ASlotFiresOnceAcrossConcurrentWorkers) {
