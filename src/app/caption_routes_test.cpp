@@ -13,6 +13,9 @@
 
 #include "app/content_wiring.hpp"
 #include "app/routes_test_fixture.hpp"
+#include "services/captions/caption_generator.hpp"
+#include "services/captions/caption_service.hpp"
+#include "services/jobs/job_handler.hpp"
 #include "tests/fakes/llm_simulator.hpp"
 
 namespace personae {
@@ -75,6 +78,7 @@ class CaptionRoutesTest : public ::testing::Test {
 
   void SetUp() override {
     ollama_->clear_fault();
+    ollama_->set_token_delay(std::chrono::milliseconds(0));
     ollama_->add_model(
         {.name = std::string(kModel),
          .structured_reply = model_caption("Slow coffee and golden light this morning").dump()});
@@ -289,6 +293,97 @@ TEST_F(CaptionRoutesTest, AModelAnswerOfTheWrongShapeIsAFailureNotACaption) {
   EXPECT_EQ(done["history"][0]["outcome"], "failed");
   EXPECT_EQ(done["caption"]["status"], "ready");
   EXPECT_THAT(done["caption"]["text"].get<std::string>(), Not(HasSubstr("unexpected")));
+}
+
+TEST_F(CaptionRoutesTest, AStreamCutAfterItsFirstTokensFallsBackToTheNextProviderInTheSameAttempt) {
+  // The generator needs only the final content, so the gateway may retry elsewhere even after the
+  // first provider streamed part of the caption (with a token callback it would refuse to).
+  testing::OllamaSimulator first;
+  testing::OpenAiSimulator second;
+  first.add_model({.name = std::string(kModel), .structured_reply = model_caption("From the first").dump()});
+  first.set_fault({.fault = testing::LlmFault::kDropConnection, .after_tokens = 3});
+  second.add_model({.name = std::string(kModel),
+                    .structured_reply = model_caption("Golden hour from the second server").dump()});
+  RouteHarness harness(true, route_testing::route_backend_under_test(),
+                       {provider_for(first, "first"), provider_for(second, "second")});
+  harness.create_tenant("Fallback");
+  const auto owner = harness.create_user("Fallback", "owner@fallback.example.com", Role::kOwner);
+  const auto token = harness.login(owner).access_token;
+  const auto call = [&](Method method, const std::string& target, const std::string& body = {}) {
+    return harness.send(method, target, body, route_testing::bearer(token));
+  };
+  const auto persona = call(Method::kPost, "/api/v1/personas",
+                            json{{"display_name", "Ada"},
+                                 {"review_mode", "automatic_with_gates"},
+                                 {"boundaries", {{{"platform", "x"}, {"allowed_ratings", {"sfw"}}}}}}
+                                .dump());
+  ASSERT_EQ(persona.status, 201) << persona.body;
+  const std::string persona_id = body_json(persona)["id"];
+  ASSERT_EQ(call(Method::kPost, "/api/v1/personas/" + persona_id + "/activate",
+                 R"({"attest_fictional_adult":true})")
+                .status,
+            200);
+  const auto ordered = call(Method::kPost, "/api/v1/captions",
+                            json{{"persona_id", persona_id}, {"platform", "x"}, {"brief", "Evening"}}.dump());
+  ASSERT_EQ(ordered.status, 202) << ordered.body;
+  const auto job_id = std::to_string(body_json(ordered)["job_id"].get<std::int64_t>());
+
+  start_job_runner(harness.content(), harness.config(), harness.storage(), harness.clock(), nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  json job;
+  while (std::chrono::steady_clock::now() < deadline) {
+    job = body_json(call(Method::kGet, "/api/v1/jobs/" + job_id));
+    if (job.value("state", "") != "queued" && job.value("state", "") != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  harness.content().runner->stop();
+  harness.content().runner.reset();
+
+  EXPECT_GE(first.pieces_written(), 3) << "the first server streamed part of the caption";
+  EXPECT_EQ(first.requests_to("/api/chat").size(), 1u);
+  ASSERT_EQ(job["state"], "succeeded") << job.dump();
+  ASSERT_EQ(job["history"].size(), 1u) << "no failed attempt, no retry: " << job.dump();
+  EXPECT_EQ(job["caption"]["provider"], "second");
+  EXPECT_THAT(job["caption"]["text"].get<std::string>(), HasSubstr("Golden hour from the second server"));
+}
+
+TEST_F(CaptionRoutesTest, ACancelledJobStopsWhileTheModelIsStillSilent) {
+  // A model that loads for a long time: the head of the stream, then no token for 20 s.
+  ollama_->set_token_delay(std::chrono::milliseconds(20'000));
+  const auto ordered = order({{"persona_id", persona_id_}, {"platform", "x"}, {"brief", "Slow"}});
+  Job job;
+  job.id = ordered["job_id"].get<std::int64_t>();
+  job.tenant_id = manager_.tenant_id;
+  job.kind = std::string(kCaptionJobKind);
+  job.queue = "captions";
+  job.payload_json = json{{"caption_id", ordered["id"]}}.dump();
+  job.attempts = 1;
+  job.attempt_number = 1;
+  JobContext context(1, 1, "test-worker");
+  const auto requests_before = ollama_->requests_to("/api/chat").size();
+  const auto count_before = ollama_->request_count();
+  std::thread canceller([&] {
+    // Once the model was asked, as the runner's heartbeat would on an operator's cancel.
+    ollama_->wait_for_requests(count_before + 1, std::chrono::seconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    context.cancel(CancelReason::kCancelled);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const auto outcome = harness_->content().generator->run(job, context);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  canceller.join();
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(outcome.error().message, "the generation was cancelled");
+  EXPECT_EQ(ollama_->requests_to("/api/chat").size(), requests_before + 1);
+  EXPECT_LT(elapsed, std::chrono::seconds(5)) << "not at the first token (20 s)";
+  // The caption is left as it was (no failure recorded for a cancelled attempt).
+  const auto caption = body_json(send(Method::kGet, "/api/v1/captions/" + ordered["id"].get<std::string>()));
+  EXPECT_EQ(caption["status"], "queued") << caption.dump();
+  if (caption.contains("error") && caption["error"].is_string()) {
+    EXPECT_EQ(caption["error"], "") << caption.dump();
+  }
+  EXPECT_EQ(send(Method::kPost, "/api/v1/jobs/" + std::to_string(job.id) + "/cancel").status, 200);
 }
 
 TEST_F(CaptionRoutesTest, NoProviderConfiguredFailsWithTheReasonAndATemplateOnlyDraftStillWorks) {

@@ -76,9 +76,9 @@ struct ModelOptions {
 
 /// Cancels a call from any thread. Copies share one flag: keep a copy, put another in the request,
 /// and call cancel() from wherever the caller learns that the answer is no longer wanted (the fan
-/// went away, the job was stopped). Adapters check it before starting and on every piece of the
-/// stream, so a cancelled stream stops when the next bytes arrive (or at the call's timeout when
-/// the server sends nothing). Thread-safe.
+/// went away, the job was stopped). Adapters check it before starting, on every piece of the
+/// stream and about once a second while nothing arrives, so a cancelled call stops within about a
+/// second even when the server sends nothing (a model still loading). Thread-safe.
 class CancellationToken {
  public:
   CancellationToken() : cancelled_(std::make_shared<std::atomic<bool>>(false)) {}

@@ -172,9 +172,15 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   // libcurl calls this at least once a second, also while nothing moves.
   auto& transfer = *static_cast<Transfer*>(user);
-  if (std::chrono::steady_clock::now() - transfer.last_activity > *transfer.request->idle_timeout) {
-    transfer.idle_timed_out = true;
+  const Request& request = *transfer.request;
+  if (request.should_abort && request.should_abort()) {
+    transfer.cancelled = true;
     return 1;  // aborts the transfer (CURLE_ABORTED_BY_CALLBACK)
+  }
+  if (request.idle_timeout &&
+      std::chrono::steady_clock::now() - transfer.last_activity > *request.idle_timeout) {
+    transfer.idle_timed_out = true;
+    return 1;
   }
   return 0;
 }
@@ -468,7 +474,7 @@ Attempt HttpClient::attempt(const Request& request) {
   if (!request.idempotent) curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
-  if (request.idle_timeout) {
+  if (request.idle_timeout || request.should_abort) {
     curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
     curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);

@@ -59,6 +59,12 @@ struct Request {
   /// instead of being kept in Response::body. Returning false cancels the transfer; send() then
   /// returns the response with `cancelled` set. Bodies of other statuses are still buffered.
   std::function<bool(std::string_view chunk)> on_body;
+  /// When set, polled on the sending thread while the transfer runs (about once a second while
+  /// nothing moves, more often while bytes flow); returning true cancels it as on_body's false
+  /// does (`cancelled` set, status 0 when no head had arrived), so a caller that lost interest
+  /// stops waiting on a silent server well before the timeout. Must be cheap and thread-safe
+  /// with whatever sets it (an atomic flag).
+  std::function<bool()> should_abort;
 
   /// Whether sending it twice has the same effect as once. Retrier retries a failure that may have
   /// reached the server only for idempotent requests (connection refusals are always retried: the
@@ -72,7 +78,8 @@ struct Response {
   /// In arrival order, names as received (use header() for case-insensitive lookup).
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  /// The request's on_body returned false; the body is incomplete.
+  /// The request's on_body returned false, or its should_abort returned true; the body (and, when
+  /// no head had arrived, the status and headers) is incomplete.
   bool cancelled = false;
 
   /// The first header named `name` (case-insensitive), trimmed; nullopt when absent.

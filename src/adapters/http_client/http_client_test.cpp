@@ -196,6 +196,59 @@ TEST(HttpClient, AStalledStreamFailsAfterTheIdleTimeout) {
   EXPECT_LT(elapsed, milliseconds(5000));
 }
 
+TEST(HttpClient, AnAbortPredicateStopsASilentTransferLongBeforeItsTimeout) {
+  FakeHttpServer server([](const FakeRequest& request, FakeExchange& exchange) {
+    if (request.path == "/ok") {
+      exchange.respond(200, "whole");
+      return;
+    }
+    // A model still loading: the head (or not even that), then nothing for a long time.
+    if (request.path == "/head") exchange.send_head(200, {{"Content-Type", "application/x-ndjson"}});
+    exchange.sleep(milliseconds(15'000));
+  });
+  HttpClient client;
+  std::atomic<bool> give_up{false};
+  const auto with_predicate = [&](const std::string& path) {
+    Request request = get(server.url(path));
+    request.timeout = milliseconds(20'000);
+    request.on_body = [](std::string_view) { return true; };
+    request.should_abort = [&] { return give_up.load(); };
+    return request;
+  };
+
+  // A predicate that stays false changes nothing.
+  std::string streamed;
+  Request ok = with_predicate("/ok");
+  ok.on_body = [&](std::string_view chunk) {
+    streamed.append(chunk);
+    return true;
+  };
+  const auto whole = client.send(ok);
+  ASSERT_TRUE(whole) << whole.error().detail;
+  EXPECT_FALSE(whole->cancelled);
+  EXPECT_EQ(streamed, "whole");
+
+  for (const std::string path : {"/head", "/no-head"}) {
+    SCOPED_TRACE(path);
+    give_up = false;
+    std::thread aborter([&] {
+      std::this_thread::sleep_for(milliseconds(300));
+      give_up = true;
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto response = client.send(with_predicate(path));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    aborter.join();
+    ASSERT_TRUE(response) << response.error().detail;
+    EXPECT_TRUE(response->cancelled);
+    EXPECT_EQ(response->status, path == "/head" ? 200 : 0);
+    EXPECT_TRUE(response->body.empty());
+    // libcurl polls about once a second while nothing moves: well before the 20 s timeout.
+    EXPECT_GE(elapsed, milliseconds(250));
+    EXPECT_LT(elapsed, milliseconds(3'000));
+  }
+}
+
 TEST(HttpClient, ServerErrorsAreUnavailableAndCarryRetryAfter) {
   FakeHttpServer server(respond_with(503, "busy", {{"Retry-After", "7"}}));
   HttpClient client;

@@ -236,6 +236,12 @@ Result<ChatResult> OllamaLlmProvider::stream(const internal::CallContext& contex
   http.body = body.dump();
 
   ChatStream stream(context, on_token, endpoint_.max_response_bytes, path == "/api/chat");
+  // Also while no byte arrives (a model loading for tens of seconds before its first token).
+  http.should_abort = [&] {
+    if (!cancellation.cancelled()) return false;
+    stream.cancelled = true;
+    return true;
+  };
   http.on_body = [&](std::string_view chunk) {
     if (cancellation.cancelled()) {
       stream.cancelled = true;
@@ -401,6 +407,11 @@ Result<PullResult> OllamaLlmProvider::pull(const PullRequest& request,
       result.cancelled = true;
       return false;
     }
+    return true;
+  };
+  http.should_abort = [&] {
+    if (!request.cancellation.cancelled()) return false;
+    result.cancelled = true;
     return true;
   };
   http.on_body = [&](std::string_view chunk) {

@@ -215,6 +215,12 @@ Result<ChatResult> OpenAiLlmProvider::complete(const internal::CallContext& cont
   http.body = body.dump();
 
   ChatStream stream(context, on_token, endpoint_.max_response_bytes);
+  // Also while no byte arrives (a model loading for tens of seconds before its first token).
+  http.should_abort = [&] {
+    if (!cancellation.cancelled()) return false;
+    stream.cancelled = true;
+    return true;
+  };
   http.on_body = [&](std::string_view chunk) {
     if (cancellation.cancelled()) {
       stream.cancelled = true;

@@ -123,9 +123,13 @@ Result<std::string> CaptionGenerator::generate(const Job& job, JobContext& conte
                                            inputs->media ? &*inputs->media : nullptr, inputs->caption.brief};
     auto chat = captions::build_caption_request(subject);
     const llm::LlmRoute route{inputs->persona.llm.provider, inputs->persona.llm.model};
-    // Stop the model as soon as the job is cancelled (an operator, a lost lease, shutdown).
-    auto answer = gateway_->chat(
-        std::move(chat), [&context](std::string_view) { return !context.cancelled(); }, route);
+    // Stop the model as soon as the job is cancelled (an operator, a lost lease, shutdown), even
+    // while it is silent (loading): the adapters poll the token while nothing arrives.
+    const llm::CancellationToken cancellation = chat.cancellation;
+    const auto stop_model = context.on_cancel([cancellation] { cancellation.cancel(); });
+    // No token callback: only the final content is used, so a stream that fails after some tokens
+    // still falls back to the next provider.
+    auto answer = gateway_->chat(std::move(chat), {}, route);
     if (!answer) return tl::unexpected(model_error(answer.error()));
     if (answer->cancelled) return make_error(ErrorCode::kUnavailable, "the generation was cancelled");
     auto parsed = captions::parse_model_caption(answer->content);

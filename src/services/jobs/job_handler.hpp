@@ -2,12 +2,14 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
@@ -23,6 +25,33 @@ enum class CancelReason {
   kShutdown,   ///< the runner is stopping and its grace period ran out
 };
 
+class JobContext;
+
+/// A callback registered with JobContext::on_cancel, unregistered when this is destroyed or reset:
+/// from then on the callback is neither running nor ever runs, so it may reference objects that
+/// outlive the subscription (declare the subscription after them). Move-only; must not outlive
+/// its context. An empty subscription (default, or when the context was already cancelled) does
+/// nothing.
+class [[nodiscard]] CancelSubscription {
+ public:
+  CancelSubscription() = default;
+  ~CancelSubscription() { reset(); }
+  CancelSubscription(CancelSubscription&& other) noexcept;
+  CancelSubscription& operator=(CancelSubscription&& other) noexcept;
+  CancelSubscription(const CancelSubscription&) = delete;
+  CancelSubscription& operator=(const CancelSubscription&) = delete;
+
+  /// Unregisters now; waits when the callback is running on another thread right then.
+  void reset() noexcept;
+
+ private:
+  friend class JobContext;
+  CancelSubscription(JobContext* context, std::uint64_t id) : context_(context), id_(id) {}
+
+  JobContext* context_ = nullptr;
+  std::uint64_t id_ = 0;
+};
+
 /// What a handler sees of its run. Thread-safe: the runner's heartbeat thread cancels it while the
 /// handler runs.
 class JobContext {
@@ -35,6 +64,12 @@ class JobContext {
   CancelReason cancel_reason() const;
   /// Sleeps until cancelled or `timeout` passes; returns cancelled(). For handlers that wait.
   bool wait_for_cancellation(std::chrono::milliseconds timeout);
+  /// Runs `callback` once when the context is cancelled (at once, on this thread, when it already
+  /// is), e.g. to cancel an outbound call that does not poll cancelled(). The callback runs on the
+  /// cancelling thread (the runner's heartbeat thread, which may hold the runner's own locks), outside
+  /// this context's lock: it must be quick, must not block, and must not throw (an exception is
+  /// logged and ignored). Keep the subscription for as long as the callback may run.
+  CancelSubscription on_cancel(std::function<void()> callback);
 
   /// 1 for the first attempt since enqueue or replay.
   int attempt() const { return attempt_; }
@@ -51,6 +86,9 @@ class JobContext {
   std::optional<std::string> take_progress();
 
  private:
+  friend class CancelSubscription;
+  void unsubscribe(std::uint64_t id);
+
   const int attempt_;
   const int attempt_number_;
   const std::string worker_id_;
@@ -58,6 +96,13 @@ class JobContext {
   std::condition_variable cancelled_;
   CancelReason reason_ = CancelReason::kNone;
   std::optional<std::string> progress_;
+  // on_cancel callbacks not yet run, by subscription id (ids start at 1).
+  std::map<std::uint64_t, std::function<void()>> callbacks_;
+  std::uint64_t next_callback_ = 1;
+  // The callback cancel() is running outside the lock (0: none), and on which thread.
+  std::uint64_t running_callback_ = 0;
+  std::thread::id running_thread_;
+  std::condition_variable callback_done_;
 };
 
 /// Runs one job: returns the result as JSON text, or an Error. Error handling by the runner:

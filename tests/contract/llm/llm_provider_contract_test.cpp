@@ -575,6 +575,28 @@ TEST_P(LlmProviderContract, ACancellationTokenStopsTheStreamFromAnotherThread) {
   EXPECT_LT(since(start), milliseconds(1'500));  // the whole stream would take 3 s
 }
 
+TEST_P(LlmProviderContract, ACancellationTokenStopsACallWhileTheModelIsSilent) {
+  // A model that loads for a long time before its first token: the head, then nothing.
+  provider_ = make_provider(milliseconds(30'000));
+  simulator_->set_token_delay(milliseconds(10'000));
+  auto request = chat();
+  const CancellationToken token = request.cancellation;
+  std::thread canceller([token] {
+    std::this_thread::sleep_for(milliseconds(200));
+    token.cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = provider_->chat(request, {});
+  canceller.join();
+  ASSERT_TRUE(result) << result.error().detail;
+  EXPECT_TRUE(result->cancelled);
+  EXPECT_EQ(result->done_reason, "cancelled");
+  EXPECT_TRUE(result->content.empty());
+  EXPECT_EQ(simulator_->pieces_written(), 0);
+  // Noticed within about a second of silence, not at the first token (10 s) or the timeout (30 s).
+  EXPECT_LT(since(start), milliseconds(3'000));
+}
+
 TEST_P(LlmProviderContract, ACancelledRequestSendsNothing) {
   auto request = chat();
   request.cancellation.cancel();
