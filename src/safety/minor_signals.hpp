@@ -8,8 +8,10 @@ namespace personae::safety {
 
 /// One place in a text that states or suggests that someone is under 18.
 struct MinorSignal {
-  std::string phrase;  ///< the words that matched, as written (at most 60 bytes)
-  std::string reason;  ///< "states an age under 18", "a term for a minor"
+  /// The words that matched as written (a compound hashtag: the whole tag, '#' included); at most
+  /// 60 bytes, cut on a UTF-8 boundary.
+  std::string phrase;
+  std::string reason;  ///< "states an age under 18" or "a term for a minor or a school child"
 };
 
 /// The built-in minor detector (English and French). It cannot be switched off: a persona whose
@@ -19,10 +21,20 @@ struct MinorSignal {
 ///     "aged 17", "16 ans";
 ///   - terms for minors or school children: "underage", "minor" (as a noun: "a minor"),
 ///     "schoolgirl", "teen", "teenager", "preteen", "loli", "jailbait", "barely legal", "child",
-///     "mineure", "ado", "collégienne", "lycéenne", ...
-/// Matching is case-insensitive on ASCII letters and whole-word, so "kidding" or "Minority
-/// Report" do not match. It errs towards flagging: a human can reword a false positive, while a
-/// miss cannot be undone.
+///     "mineure", "ado", "collégienne", "lycéenne", ... Matching is on folded text (see
+///     FoldedText: case, accents and odd spaces do not matter, "LYCÉENNE" is "lycéenne") and
+///     whole-word through PhraseMatcher, so "kidding", "Minority Report", "canteen" or "adorable"
+///     do not match, while a multi-word term also matches hyphenated or written together
+///     ("barely-legal", "#BarelyLegal", "#barelylegal");
+///   - compound hashtags that hide a term inside one word: a hashtag whose body starts or ends
+///     with a term of 7 letters or more ("#schoolgirlfantasy", "#hotschoolgirl"), or that is a
+///     term of any length joined only with common hashtag words and numbers ("#hotteen",
+///     "#teenslut", "#petiteado", "#teen18"). Shorter terms are not matched as a prefix or suffix
+///     because innocent words start or end with them ("#canteen", "#adorable", "#childfree",
+///     "#between", "#minority"); camel case marks words ("#MySchoolgirlDiary"). The rule and its
+///     accepted false positives are spelt out in minor_signals.cpp.
+/// It errs towards flagging: a human can reword a false positive, while a miss cannot be undone.
+/// Pure and thread-safe (the term matcher is built once, on first use).
 std::vector<MinorSignal> find_minor_signals(std::string_view text);
 
 }  // namespace personae::safety

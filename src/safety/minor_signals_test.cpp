@@ -40,6 +40,64 @@ TEST(MinorSignals, TermsForMinorsAreFlaggedAsWholeWords) {
   }
 }
 
+TEST(MinorSignals, CaseAccentsAndOddSpacesAreFolded) {
+  for (const char* text : {"LYCÉENNE en uniforme", "une Écolière", "COLLÉGIENNE",
+                           "Lyce\xCC\x81"
+                           "enne",
+                           "TEEN", "Barely\xC2\xA0Legal", "school\xE2\x80\x91girl", "ＴＥＥＮ"}) {
+    EXPECT_TRUE(flags(text)) << text;
+  }
+  const auto signals = find_minor_signals("Salut, LYCÉENNE ici");
+  ASSERT_EQ(signals.size(), 1U);
+  EXPECT_EQ(signals[0].phrase, "LYCÉENNE") << "the phrase as written";
+  EXPECT_EQ(signals[0].reason, "a term for a minor or a school child");
+  // Stated ages read the folded text too: fullwidth digits, non-breaking spaces and hyphens.
+  for (const char* text : {"１６ years old",
+                           "16\xC2\xA0"
+                           "ans",
+                           "15\xE2\x80\x91year\xE2\x80\x91old", "ÂGE : 15"}) {
+    EXPECT_TRUE(flags(text)) << text;
+  }
+}
+
+TEST(MinorSignals, CompoundHashtagsAreFlagged) {
+  for (const char* text :
+       {"#barelylegal",     "#BarelyLegal",   "#BARELYLEGAL",  "#schoolgirlfantasy",
+        "#hotschoolgirl",   "#teenslut",      "#hotteen",      "#HotTeen",
+        "#petiteado",       "#PetiteAdo",     "#sexyteens18",  "#teen18",
+        "#18teen",          "#underagegirls", "#jailbaitpics", "#preteenmodel",
+        "#lolicon",         "#childporn",     "#hotteengirl",  "#MySchoolgirlDiary",
+        "#écolièrecoquine", "#lycéennesexy",  "#lolistyle",    "new set #teenslut tonight"}) {
+    EXPECT_TRUE(flags(text)) << text;
+  }
+  const auto signals = find_minor_signals("Night out #schoolgirlfantasy #beach");
+  ASSERT_EQ(signals.size(), 1U);
+  EXPECT_EQ(signals[0].phrase, "#schoolgirlfantasy");
+  EXPECT_EQ(signals[0].reason, "a term for a minor or a school child");
+  // A whole-word match inside a hashtag is reported once, as the words.
+  const auto whole = find_minor_signals("#teen");
+  ASSERT_EQ(whole.size(), 1U);
+  EXPECT_EQ(whole[0].phrase, "teen");
+  // The phrase stays short and whole UTF-8.
+  const auto longer = find_minor_signals("#schoolgirl" + std::string(80, 'x') + "é");
+  ASSERT_EQ(longer.size(), 1U);
+  EXPECT_LE(longer[0].phrase.size(), 60U);
+  EXPECT_EQ(longer[0].phrase.rfind("#schoolgirl", 0), 0U);
+}
+
+TEST(MinorSignals, HashtagsThatOnlyContainAShortTermAreNot) {
+  // Short terms ("teen", "ado", "child", "minor", "tween", "loli") start or end innocent words:
+  // they count inside a hashtag only next to words of the adult-hashtag list.
+  for (const char* text :
+       {"#canteen",  "#adorable", "#childfree", "#minority",  "#steen",     "#teenyweeny",     "#between",
+        "#avocado",  "#tornado",  "#childhood", "#lolipop",   "#seventeen", "#minorityreport", "#childlike",
+        "#teenwolf", "#adopt",    "#colorado",  "#inbetween", "#canteens",  "#amado",          "#adobo"}) {
+    EXPECT_FALSE(flags(text)) << text;
+  }
+  // Plain words around a hashtag change nothing; a '#' alone is no hashtag.
+  EXPECT_FALSE(flags("# canteen # adorable ##"));
+}
+
 TEST(MinorSignals, LongAndHostileInputIsHandled) {
   std::string big(200'000, 'a');
   big += " 16 years old";
@@ -47,6 +105,11 @@ TEST(MinorSignals, LongAndHostileInputIsHandled) {
   EXPECT_FALSE(flags(std::string(100'000, '9')));
   EXPECT_FALSE(flags(std::string("\xff\xfe 16 \x80")));
   EXPECT_FALSE(flags(""));
+  EXPECT_TRUE(flags("#" + std::string(100'000, 'z') + "schoolgirl"));
+  EXPECT_FALSE(flags("#" + std::string(100'000, 'z') + "teen"));
+  std::string tags;
+  for (int i = 0; i < 5'000; ++i) tags += "#adoadoadoado ";
+  EXPECT_FALSE(flags(tags));
 }
 
 }  // namespace

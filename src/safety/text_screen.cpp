@@ -67,20 +67,21 @@ std::vector<Finding> TextScreen::screen(std::string_view field, std::string_view
   const std::string expanded = split_hashtag_words(text, whole_text_is_tag);
   const FoldedText folded(expanded);
 
-  // Minors: the detector reads accented French words as written, and hyphens, odd spaces and
-  // accents only once folded, so it reads both forms.
+  // Minors: the detector folds case, accents and odd spaces itself. A bare tag (a hashtags field)
+  // gets its '#' back, so that the detector's compound-hashtag rule ("schoolgirlfantasy") applies.
+  const std::string minor_form =
+      whole_text_is_tag && !expanded.starts_with('#') ? "#" + expanded : std::string();
   std::vector<std::string> seen_minor_phrases;
-  for (const std::string_view form : {std::string_view(expanded), folded.folded()}) {
-    for (const auto& signal : find_minor_signals(form)) {
-      std::string key = fold_words(signal.phrase);
-      if (std::find(seen_minor_phrases.begin(), seen_minor_phrases.end(), key) != seen_minor_phrases.end())
-        continue;
-      seen_minor_phrases.push_back(std::move(key));
-      add("minors.builtin", Verdict::kBlock,
-          "Suggests a minor: " + quote(signal.phrase) + " (" + signal.reason +
-              "). Nothing may depict or suggest anyone under 18.",
-          utf8::excerpt(signal.phrase));
-    }
+  for (const auto& signal :
+       find_minor_signals(minor_form.empty() ? std::string_view(expanded) : minor_form)) {
+    std::string key = fold_words(signal.phrase);
+    if (std::find(seen_minor_phrases.begin(), seen_minor_phrases.end(), key) != seen_minor_phrases.end())
+      continue;
+    seen_minor_phrases.push_back(std::move(key));
+    add("minors.builtin", Verdict::kBlock,
+        "Suggests a minor: " + quote(signal.phrase) + " (" + signal.reason +
+            "). Nothing may depict or suggest anyone under 18.",
+        utf8::excerpt(signal.phrase));
   }
 
   for (const auto& hit : find_builtin_terms(folded, sexual_context_)) {

@@ -43,6 +43,14 @@ TEST_F(TextScreenTest, MinorsAreBlockedIncludingInCompoundHashtags) {
   EXPECT_EQ(rules_of(screen.screen("hashtags[0]", "BarelyLegal", true)),
             std::vector<std::string>{"minors.builtin"});
   EXPECT_EQ(screen.screen("text", "I am 17 years old").size(), 1U) << "one finding for both forms";
+  // A bare tag (a caption's hashtags field) is read as the hashtag it becomes.
+  for (const char* tag : {"schoolgirlfantasy", "#teenslut", "hotteen", "LYCÉENNE"}) {
+    EXPECT_EQ(rules_of(screen.screen("hashtags[0]", tag, true)), std::vector<std::string>{"minors.builtin"})
+        << tag;
+  }
+  for (const char* tag : {"canteen", "adorable", "minority", "childfree"}) {
+    EXPECT_TRUE(screen.screen("hashtags[0]", tag, true).empty()) << tag;
+  }
 }
 
 TEST_F(TextScreenTest, TenantTermsAreWholeWordAndAccentInsensitive) {
