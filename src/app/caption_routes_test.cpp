@@ -446,8 +446,21 @@ TEST_F(CaptionRoutesTest, NoProviderConfiguredFailsWithTheReasonAndATemplateOnly
   EXPECT_EQ(ai_job["state"], "queued") << ai_job.dump();
   EXPECT_TRUE(ai_job["retrying"].get<bool>());
   EXPECT_THAT(ai_job["last_error"].get<std::string>(), HasSubstr("[[llm.providers]]")) << ai_job.dump();
+  EXPECT_THAT(ai_job["last_error"].get<std::string>(), HasSubstr("the job retries by itself"));
   EXPECT_EQ(ai_job["caption"]["text"], "");
   EXPECT_EQ(ai_job["caption"]["hashtags"], json::array());
+  // Its last attempt does not promise a retry that will not come.
+  {
+    const auto stored = bare.storage().database->read([&](Transaction& tx) {
+      return bare.content().queue->get(tx, JobScope::system(), ai_job["id"].get<std::int64_t>());
+    });
+    ASSERT_TRUE(stored.has_value());
+    JobContext last(stored->max_attempts, stored->max_attempts, "w-test");
+    const auto outcome = bare.content().generator->run(*stored, last);
+    ASSERT_FALSE(outcome.has_value());
+    EXPECT_THAT(outcome.error().message, HasSubstr("last attempt"));
+    EXPECT_THAT(outcome.error().message, Not(HasSubstr("retries by itself")));
+  }
 
   // An operator cancels the job, then replays it (a dead or cancelled job goes back to the queue).
   const auto job_id = std::to_string(ai_job["id"].get<std::int64_t>());

@@ -14,7 +14,13 @@ namespace {
 
 constexpr std::string_view kNoModel =
     "No language model is reachable: configure one under [[llm.providers]] (Ollama or an OpenAI-compatible "
-    "server) or check that it is running; the job retries by itself";
+    "server) or check that it is running";
+
+/// What happens next to a failed attempt, in the operator's words (the job's last error).
+std::string retry_note(bool last_attempt) {
+  return last_attempt ? "; that was the job's last attempt: replay it once the cause is fixed"
+                      : "; the job retries by itself";
+}
 
 std::string result_json(const captions::Caption& caption) {
   return nlohmann::json{{"caption_id", caption.id},
@@ -29,12 +35,12 @@ bool decided(const captions::Caption& caption) {
 }
 
 /// The gateway's errors in the words of a caption job (the gateway's message stays the reason).
-Error model_error(const Error& error) {
+Error model_error(const Error& error, bool last_attempt) {
   Error out = error;
   switch (error.code) {
     case ErrorCode::kFailedPrecondition:
       // No provider at all, or an operation the provider lacks: a configuration matter.
-      out.message = std::string(kNoModel) + " (" + error.message + ")";
+      out.message = std::string(kNoModel) + " (" + error.message + ")" + retry_note(last_attempt);
       break;
     case ErrorCode::kNotFound:
       out.code = ErrorCode::kFailedPrecondition;
@@ -46,7 +52,7 @@ Error model_error(const Error& error) {
       out.message = "the language model refused the request (" + error.message + ")";
       break;
     default:
-      out.message = "the language model failed (" + error.message + "); the job retries by itself";
+      out.message = "the language model failed (" + error.message + ")" + retry_note(last_attempt);
       break;
   }
   return out;
@@ -116,8 +122,9 @@ Result<std::string> CaptionGenerator::generate(const Job& job, JobContext& conte
   std::string model;
   std::string provider;
   if (!inputs->caption.template_only) {
+    const bool last_attempt = context.attempt() >= job.max_attempts;
     if (gateway_ == nullptr || gateway_->provider_names().empty()) {
-      return make_error(ErrorCode::kFailedPrecondition, std::string(kNoModel));
+      return make_error(ErrorCode::kFailedPrecondition, std::string(kNoModel) + retry_note(last_attempt));
     }
     const captions::CaptionSubject subject{inputs->persona, request.platform,
                                            inputs->media ? &*inputs->media : nullptr, inputs->caption.brief};
@@ -130,7 +137,7 @@ Result<std::string> CaptionGenerator::generate(const Job& job, JobContext& conte
     // No token callback: only the final content is used, so a stream that fails after some tokens
     // still falls back to the next provider.
     auto answer = gateway_->chat(std::move(chat), {}, route);
-    if (!answer) return tl::unexpected(model_error(answer.error()));
+    if (!answer) return tl::unexpected(model_error(answer.error(), last_attempt));
     if (answer->cancelled) return make_error(ErrorCode::kUnavailable, "the generation was cancelled");
     auto parsed = captions::parse_model_caption(answer->content);
     if (!parsed) return tl::unexpected(parsed.error());
