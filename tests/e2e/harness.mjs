@@ -189,14 +189,16 @@ export function tempDir(prefix) {
  * The language-model server the run points Personae at: the project's simulator
  * (personae_llm_simulator, Ollama protocol) answering every structured request with `structured`
  * (the caption JSON), each piece after `tokenDelayMs` (a model that takes a moment, so that the
- * page's progress can be seen).
+ * page's progress can be seen). `fault` is one of the simulator's --fault values (http-429: every
+ * generation is refused with "429 Too Many Requests, Retry-After: 7", while the model list answers).
  */
-export async function startLlm({ simulator, model, reply, structured, tokenDelayMs = 0 }) {
+export async function startLlm({ simulator, model, reply, structured, tokenDelayMs = 0, fault = null }) {
   if (!simulator || !existsSync(simulator)) {
     throw new Error(`the LLM simulator ${simulator} is missing: build personae_llm_simulator (tests/fakes)`);
   }
   {
-    const child = spawn(simulator, ["--protocol", "ollama", "--model", model, "--reply", reply, "--structured-reply", structured, "--token-delay-ms", String(tokenDelayMs)], { stdio: ["ignore", "pipe", "pipe"] });
+    const faultArgs = fault ? ["--fault", fault] : [];
+    const child = spawn(simulator, ["--protocol", "ollama", "--model", model, "--reply", reply, "--structured-reply", structured, "--token-delay-ms", String(tokenDelayMs), ...faultArgs], { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stderr.on("data", (d) => (output += d));
     const url = await new Promise((resolvePromise, reject) => {

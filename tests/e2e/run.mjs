@@ -7,7 +7,8 @@
 //                          [--artifacts DIR] [--no-build] [--keep]
 //
 // The server's language model is the LLM simulator (tests/fakes, Ollama protocol; by default the
-// one built beside --binary), named in a throwaway config file.
+// one built beside --binary), named in a throwaway config file. The last step starts a second
+// server whose model is the simulator with --fault http-429, for retries and a dead job.
 //
 // Registered in CTest (label e2e) by tests/e2e/CMakeLists.txt. Screenshots and axe reports go to
 // build/e2e-artifacts unless --artifacts says otherwise. Prints "N passed, N failed" last.
@@ -102,7 +103,7 @@ async function step(name, fn) {
 
 async function newPage(options = {}) {
   const context = await browser.newContext({
-    baseURL: server.baseUrl,
+    baseURL: options.baseURL ?? server.baseUrl,
     locale: options.locale ?? "en-US",
     viewport: options.viewport ?? { width: 1366, height: 900 },
     deviceScaleFactor: 1,
@@ -121,6 +122,31 @@ async function nav(page, label) {
 
 async function toast(page, text) {
   await page.getByRole("status").filter({ hasText: text }).first().waitFor();
+}
+
+/**
+ * At phone width nothing may stick out of the screen, and no table may scroll sideways either: a
+ * DataTable shows each row as a card there.
+ */
+async function assertFitsPhone(page, what) {
+  const { scrollWidth, clientWidth, innerWidth, scrolling } = await page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    const scrolling = [...document.querySelectorAll(".table-wrap")].filter((w) => w.scrollWidth > w.clientWidth + 1).length;
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, innerWidth: window.innerWidth, scrolling };
+  });
+  if (scrollWidth > innerWidth || scrollWidth - clientWidth > 1) throw new Error(`${what} is ${scrollWidth - clientWidth}px wider than a phone's screen`);
+  if (scrolling > 0) throw new Error(`${what}: ${scrolling} table(s) scroll sideways at phone width`);
+}
+
+/** The API until `done(job)` holds for a job (polled every 200 ms); returns the job. */
+async function waitForJob(page, id, done, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = JSON.parse((await api(page, "GET", `/api/v1/jobs/${id}`)).text);
+    if (done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job #${id} is never ${what}: ${JSON.stringify({ state: job.state, attempts: job.attempts, retrying: job.retrying, last_error: job.last_error })}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 try {
@@ -502,6 +528,44 @@ try {
     await axe(page, "overview-with-data");
   });
 
+  await step("phone width: the captions, jobs and team lists are cards, not wide tables", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto("/captions");
+    const captions = page.getByRole("table", { name: "All captions" });
+    await captions.getByRole("rowheader").first().waitFor();
+    await assertFitsPhone(page, "/captions");
+    // A card: the row's header as its title, then each value with its column's label.
+    if (!(await captions.locator("tbody tr").first().locator(".cell-label").first().isVisible())) throw new Error("a caption card shows no labels");
+    await recorder.shot(page, "phone-captions");
+    await axe(page, "phone-captions");
+    await page.goto("/jobs");
+    const jobs = page.getByRole("table", { name: "All jobs" });
+    const row = jobs.locator("tbody tr").filter({ hasText: `#${captionJobId} ·` });
+    await row.getByText("Succeeded").waitFor();
+    await page.getByRole("table", { name: "Queues" }).getByRole("rowheader", { name: "captions" }).waitFor();
+    await assertFitsPhone(page, "/jobs");
+    await recorder.shot(page, "phone-jobs");
+    await axe(page, "phone-jobs");
+    await row.getByRole("link", { name: "Caption writing" }).click();
+    const dialog = page.getByRole("dialog", { name: `Job #${captionJobId}` });
+    await dialog.getByRole("table", { name: "Attempts" }).getByText("Succeeded").first().waitFor();
+    await assertFitsPhone(page, "a job's detail");
+    await dialog.getByRole("table", { name: "Attempts" }).scrollIntoViewIfNeeded();
+    await recorder.shot(page, "phone-job-detail", { fullPage: false });
+    await axe(page, "phone-job-detail");
+    await dialog.getByRole("button", { name: "Close" }).last().click();
+    await page.goto("/team");
+    const members = page.getByRole("table", { name: "Members" });
+    // The row's actions stay reachable in its card.
+    await members.getByRole("button", { name: `Edit ${VIEWER.name}` }).waitFor();
+    await assertFitsPhone(page, "/team");
+    await recorder.shot(page, "phone-team-members");
+    await axe(page, "phone-team-members");
+    await page.setViewportSize({ width: 1366, height: 900 });
+    // Wide again: a plain table, without the cards' labels.
+    if (await members.locator(".cell-label").first().isVisible()) throw new Error("the cards' labels show on a wide screen");
+  });
+
   await step("French and phone width", async () => {
     await nav(page, "Personas");
     await page.getByLabel("Language").selectOption("fr");
@@ -520,23 +584,25 @@ try {
     await page.keyboard.press("Escape");
     await page.goto(captionUrl);
     await page.getByRole("region", { name: `Légende Fanvue pour ${PERSONA}` }).getByText("New prints on Friday.", { exact: false }).waitFor();
+    await page.getByRole("table", { name: "Toutes les légendes" }).getByRole("rowheader").first().waitFor();
+    await assertFitsPhone(page, "/captions (fr)");
     await recorder.shot(page, "fr-phone-captions");
     await axe(page, "fr-phone-captions");
     await page.goto("/jobs");
     await page.getByRole("table", { name: "Toutes les tâches" }).getByText("Réussie").first().waitFor();
+    await assertFitsPhone(page, "/jobs (fr)");
     await recorder.shot(page, "fr-phone-jobs");
     await axe(page, "fr-phone-jobs");
     await page.goto("/settings");
     await page.getByRole("region", { name: "Modèles de langage" }).getByText("Répond", { exact: true }).waitFor();
     await recorder.shot(page, "fr-phone-settings");
-    // Every other page at phone width: nothing may stick out of the screen but a table's own scroll.
+    // Every other page at phone width: nothing may stick out of the screen, no table scrolls.
     const pages = { overview: "/", personas: "/personas", persona: new URL(personaUrl).pathname, media: "/media", team: "/team", account: "/account", sessions: "/account/sessions" };
     for (const [name, path] of Object.entries(pages)) {
       await page.goto(path);
       await page.getByRole("heading", { level: 1 }).first().waitFor();
       await page.locator(".state-loading").first().waitFor({ state: "detached" });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      if (overflow > 1) throw new Error(`${path} is ${overflow}px wider than a phone's screen`);
+      await assertFitsPhone(page, path);
       await recorder.shot(page, `fr-phone-${name}`);
       await axe(page, `fr-phone-${name}`);
     }
@@ -695,6 +761,90 @@ try {
     const untouched = JSON.parse((await api(viewer, "GET", `/api/v1/personas/${personaId}`)).text);
     if (untouched.bio === "changed by a viewer" || untouched.status !== "active") throw new Error("a viewer's change went through");
     await viewer.context().close();
+  });
+
+  await step("jobs: retry now while a failed job waits, then a job that failed for good", async () => {
+    // A server of its own whose only language model refuses every generation (the simulator's
+    // http-429 fault, Retry-After 7 s): a caption job fails and waits at least 7 s for its retry
+    // (time to press "Retry now"), then dies after its 5 attempts, each retried at once here.
+    const busyData = join(work, "busy-data");
+    runCli(args.binary, busyData, ["tenant", "create", "--name", TENANT]);
+    runCli(args.binary, busyData, ["user", "create", "--tenant", TENANT, "--email", OWNER.email, "--role", "owner", "--display-name", OWNER.name], OWNER.password + "\n");
+    const busyLlm = await startLlm({ simulator: args.llmSimulator, model: LLM_MODEL, reply: "Hello from the simulator.", structured: JSON.stringify(MODEL_CAPTION), fault: "http-429" });
+    const busyConfig = join(work, "busy.toml");
+    writeFileSync(busyConfig, `[[llm.providers]]\nname = "busy"\ntype = "ollama"\nurl = "${busyLlm.url}"\nmodel = "${LLM_MODEL}"\n`);
+    const busyServer = await startServer({ binary: args.binary, repo: args.repo, dataDir: busyData, env: { PERSONAE_CONFIG: busyConfig } });
+    let busy;
+    try {
+      busy = await newPage({ baseURL: busyServer.baseUrl });
+      await busy.goto("/");
+      await busy.waitForURL(/\/signin/);
+      await busy.getByLabel("E-mail address").fill(OWNER.email);
+      await busy.getByLabel("Password").fill(OWNER.password);
+      await busy.getByRole("button", { name: "Sign in" }).click();
+      await busy.getByRole("heading", { level: 1, name: /Hello, Camille/ }).waitFor();
+      const created = await api(busy, "POST", "/api/v1/personas", { display_name: PERSONA });
+      if (created.status !== 201) throw new Error(`creating a persona answered ${created.status}: ${created.text}`);
+      const personaId = JSON.parse(created.text).id;
+      const activated = await api(busy, "POST", `/api/v1/personas/${personaId}/activate`, { attest_fictional_adult: true });
+      if (activated.status !== 200) throw new Error(`activating the persona answered ${activated.status}: ${activated.text}`);
+      const ordered = await api(busy, "POST", "/api/v1/captions", { persona_id: personaId, platform: "x", brief: "Behind the scenes of the lighthouse studio." });
+      if (ordered.status !== 202) throw new Error(`ordering a caption answered ${ordered.status}: ${ordered.text}`);
+      const { id: failingCaption, job_id: jobId } = JSON.parse(ordered.text);
+
+      // The first attempt fails; the job waits for its retry, and says so.
+      const waiting = await waitForJob(busy, jobId, (j) => j.state === "queued" && j.retrying && j.attempts === 1, "waiting for its retry", 30_000);
+      await busy.goto(`/jobs?job=${jobId}`);
+      const dialog = busy.getByRole("dialog", { name: `Job #${jobId}` });
+      await dialog.getByText("Waiting to be tried again").waitFor();
+      await dialog.locator(".job-summary").getByText("Retrying", { exact: true }).waitFor();
+      await dialog.getByRole("table", { name: "Attempts" }).getByText("Failed", { exact: true }).waitFor();
+      await dialog.getByRole("table", { name: "Attempts" }).scrollIntoViewIfNeeded();
+      await recorder.shot(busy, "job-retrying", { fullPage: false });
+      await axe(busy, "job-retrying");
+      await dialog.getByRole("button", { name: "Retry now" }).click();
+      await toast(busy, "The job will run now.");
+      const again = await waitForJob(busy, jobId, (j) => j.attempts === 2 && j.state === "queued" && j.retrying, "tried again", 30_000);
+      const second = again.history.find((a) => a.number === 2);
+      if (!second || second.started_at >= waiting.run_at) throw new Error(`"Retry now" did not run the job before its retry time (${JSON.stringify({ run_at: waiting.run_at, second })})`);
+      await dialog.getByRole("table", { name: "Attempts" }).locator("tbody tr").nth(1).waitFor();
+
+      // The other attempts, each retried at once, until the job has used them all.
+      let job = again;
+      while (job.state !== "dead") {
+        const retried = await api(busy, "POST", `/api/v1/jobs/${jobId}/retry`);
+        if (retried.status !== 200) throw new Error(`retrying job #${jobId} answered ${retried.status}: ${retried.text}`);
+        const before = job.attempts;
+        job = await waitForJob(busy, jobId, (j) => j.attempts > before && (j.state === "dead" || (j.state === "queued" && j.retrying)), "tried again", 30_000);
+      }
+      if (job.attempts !== job.max_attempts) throw new Error(`job #${jobId} died after ${job.attempts} of ${job.max_attempts} attempts`);
+      await dialog.getByText("This job failed for good").waitFor({ timeout: 30_000 });
+      await dialog.getByRole("table", { name: "Attempts" }).locator("tbody tr").nth(job.max_attempts - 1).waitFor();
+      await dialog.locator(".code-block").first().getByText(/language model/).waitFor();
+      await dialog.getByRole("button", { name: "Replay" }).waitFor();
+      if (await dialog.getByRole("button", { name: "Retry now" }).count()) throw new Error("a dead job offers Retry now");
+      await dialog.getByRole("table", { name: "Attempts" }).scrollIntoViewIfNeeded();
+      await recorder.shot(busy, "job-dead", { fullPage: false });
+      await axe(busy, "job-dead");
+      const caption = JSON.parse((await api(busy, "GET", `/api/v1/captions/${failingCaption}`)).text);
+      if (caption.status !== "failed") throw new Error(`the dead job's caption is ${caption.status}, not failed`);
+
+      // At phone width, the dead job's attempts and the list are cards.
+      await busy.setViewportSize({ width: 390, height: 844 });
+      await assertFitsPhone(busy, "a dead job's detail");
+      await dialog.getByRole("table", { name: "Attempts" }).locator("tbody tr").last().scrollIntoViewIfNeeded();
+      await recorder.shot(busy, "phone-job-dead", { fullPage: false });
+      await dialog.getByRole("button", { name: "Close" }).last().click();
+      await busy.getByRole("table", { name: "All jobs" }).locator("tbody tr").filter({ hasText: `#${jobId} ·` }).getByText("Failed", { exact: true }).waitFor();
+      await assertFitsPhone(busy, "/jobs with a dead job");
+      await recorder.shot(busy, "phone-jobs-dead");
+      await axe(busy, "phone-jobs-dead");
+    } finally {
+      await busy?.context().close();
+      const code = await busyServer.stop();
+      await busyLlm.stop();
+      if (code !== 0) throw new Error(`the second server exited with ${code}:\n${busyServer.logs().stderr.slice(-4000)}`);
+    }
   });
 } catch {
   // The failing step has been reported; a screenshot of where it stopped helps.

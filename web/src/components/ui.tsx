@@ -152,6 +152,16 @@ export function Callout({ tone = "info", title, children, icon }: { tone?: Tone;
   );
 }
 
+/** A moment as "3 minutes ago", with the full date and time as its tooltip. */
+export function RelativeTime({ ms }: { ms: number }) {
+  const { relative, dateTime } = useI18n();
+  return (
+    <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>
+      {relative(ms)}
+    </time>
+  );
+}
+
 export function VisuallyHidden({ children }: { children: ReactNode }) {
   return <span className="visually-hidden">{children}</span>;
 }

@@ -12,11 +12,14 @@ import { keys, useCaptionPages, useImages, usePersonas } from "../../api/hooks";
 import type { Caption, CaptionListQuery, CaptionOrder, CaptionStatus, Persona, Platform } from "../../api/types";
 import { CAPTION_PLATFORMS, CAPTION_STATUSES } from "../../api/types";
 import { useAuth } from "../../auth";
+import { DataTable, type Column } from "../../components/DataTable";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { FilterBar, useUrlFilters } from "../../components/FilterBar";
 import { Select, TextArea } from "../../components/form";
 import { Icon } from "../../components/Icon";
+import { PagedList, pagedItems } from "../../components/Lists";
 import { useToast } from "../../components/Toasts";
-import { Button, ButtonLink, Card, EmptyState, LoadingState, PageHeader } from "../../components/ui";
+import { Button, ButtonLink, Card, EmptyState, LoadingState, PageHeader, RelativeTime } from "../../components/ui";
 import { useI18n } from "../../i18n/I18nProvider";
 import { snippet } from "../../lib/captions";
 import { fieldErrorsUnder } from "../../lib/errors";
@@ -234,15 +237,15 @@ function filtersFromParams(params: URLSearchParams): CaptionListQuery {
 }
 
 function CaptionListCard({ selected, onSelect }: { selected: string | null; onSelect: (id: string) => void }) {
-  const { t, tp, relative, dateTime } = useI18n();
+  const { t, tp } = useI18n();
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => filtersFromParams(params), [params]);
-  const pages = useCaptionPages(filters);
+  const filters = useUrlFilters(["caption"]);
+  const params = filters.params;
+  const query = useMemo(() => filtersFromParams(params), [params]);
+  const pages = useCaptionPages(query);
   const personas = usePersonas();
-  const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Object.keys(filters).length > 0;
-  const pending = items.some((c) => c.status === "queued");
+  const filtered = Object.keys(query).length > 0;
+  const pending = pagedItems(pages).some((c) => c.status === "queued");
   const queryClient = useQueryClient();
 
   // While a caption is being written, the list follows it too.
@@ -252,105 +255,64 @@ function CaptionListCard({ selected, onSelect }: { selected: string | null; onSe
     return () => window.clearInterval(timer);
   }, [pending, queryClient]);
 
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
-  const clear = () => {
-    const next = new URLSearchParams();
-    const caption = params.get("caption");
-    if (caption) next.set("caption", caption);
-    setParams(next, { replace: true });
-  };
   const personaName = (id: string) => personas.data?.find((p) => p.id === id)?.display_name ?? t("captions.unknownPersona");
+  const columns: Column<Caption>[] = [
+    {
+      id: "caption",
+      header: t("captions.caption"),
+      cell: (c) => (
+        <>
+          <Link
+            to={`?${withCaption(params, c.id)}`}
+            className="cell-title caption-snippet"
+            onClick={(e) => {
+              e.preventDefault();
+              onSelect(c.id);
+            }}
+          >
+            {snippet(c) || t("captions.beingWritten")}
+          </Link>
+          {c.title && <span className="cell-sub">{c.title}</span>}
+        </>
+      ),
+    },
+    { id: "persona", header: t("captions.persona"), cell: (c) => personaName(c.persona_id) },
+    { id: "platform", header: t("captions.platform"), cell: (c) => t(`platform.${c.platform}`) },
+    { id: "status", header: t("captions.status"), cell: (c) => <CaptionStatusBadge status={c.status} /> },
+    { id: "created", header: t("captions.created"), className: "nowrap", cell: (c) => <RelativeTime ms={c.created_at} /> },
+  ];
 
   return (
     <Card title={t("captions.list")} id="caption-list">
-      <form className="filters" role="search" aria-label={t("captions.filters")} onSubmit={(e) => e.preventDefault()}>
-        <Select label={t("captions.persona")} value={params.get("persona") ?? ""} onChange={(e) => setFilter("persona", e.target.value)} options={[{ value: "", label: t("captions.allPersonas") }, ...(personas.data ?? []).map((p) => ({ value: p.id, label: p.display_name }))]} />
-        <Select label={t("captions.platform")} value={params.get("platform") ?? ""} onChange={(e) => setFilter("platform", e.target.value)} options={[{ value: "", label: t("captions.allPlatforms") }, ...CAPTION_PLATFORMS.map((p) => ({ value: p, label: t(`platform.${p}`) }))]} />
-        <Select label={t("captions.status")} value={params.get("status") ?? ""} onChange={(e) => setFilter("status", e.target.value)} options={[{ value: "", label: t("captions.allStatuses") }, ...CAPTION_STATUSES.map((s) => ({ value: s, label: t(`captionStatus.${s}`) }))]} />
-        {filtered && (
-          <div className="filters-reset">
-            <Button variant="ghost" onClick={clear}>
-              {t("media.clearFilters")}
-            </Button>
-          </div>
+      <FilterBar
+        label={t("captions.filters")}
+        filters={filters}
+        active={filtered}
+        choices={[
+          { name: "persona", label: t("captions.persona"), all: t("captions.allPersonas"), options: (personas.data ?? []).map((p) => ({ value: p.id, label: p.display_name })) },
+          { name: "platform", label: t("captions.platform"), all: t("captions.allPlatforms"), options: CAPTION_PLATFORMS.map((p) => ({ value: p, label: t(`platform.${p}`) })) },
+          { name: "status", label: t("captions.status"), all: t("captions.allStatuses"), options: CAPTION_STATUSES.map((s) => ({ value: s, label: t(`captionStatus.${s}`) })) },
+        ]}
+      />
+      <PagedList
+        query={pages}
+        filtered={filtered}
+        onClear={filters.clear}
+        noMatch={{ title: t("captions.noMatchTitle"), text: t("captions.noMatchText") }}
+        empty={{ icon: "captions", title: t("captions.emptyTitle"), text: can("captions.write") ? t("captions.emptyText") : t("captions.emptyTextReadOnly") }}
+        count={(n, more) => (more ? tp("captions.shownMore", n) : tp("captions.shown", n))}
+      >
+        {(items) => (
+          <DataTable
+            caption={t("captions.list")}
+            className="caption-table"
+            columns={columns}
+            rows={items}
+            rowKey={(c) => c.id}
+            rowProps={(c) => (c.id === selected ? { className: "is-selected", "aria-current": "true" } : {})}
+          />
         )}
-      </form>
-      {pages.isPending ? (
-        <LoadingState />
-      ) : pages.isError ? (
-        <ErrorMessage error={pages.error} onRetry={() => void pages.refetch()} />
-      ) : items.length === 0 ? (
-        filtered ? (
-          <EmptyState icon="filter" title={t("captions.noMatchTitle")} action={<Button onClick={clear}>{t("media.clearFilters")}</Button>}>
-            {t("captions.noMatchText")}
-          </EmptyState>
-        ) : (
-          <EmptyState icon="captions" title={t("captions.emptyTitle")}>
-            {can("captions.write") ? t("captions.emptyText") : t("captions.emptyTextReadOnly")}
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <p className="result-count" aria-live="polite">
-            {pages.hasNextPage ? tp("captions.shownMore", items.length) : tp("captions.shown", items.length)}
-          </p>
-          <div className="table-wrap">
-            <table className="table caption-table">
-              <caption className="visually-hidden">{t("captions.list")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("captions.caption")}</th>
-                  <th scope="col">{t("captions.persona")}</th>
-                  <th scope="col">{t("captions.platform")}</th>
-                  <th scope="col">{t("captions.status")}</th>
-                  <th scope="col">{t("captions.created")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => (
-                  <tr key={c.id} className={c.id === selected ? "is-selected" : undefined} aria-current={c.id === selected ? "true" : undefined}>
-                    <th scope="row">
-                      <Link
-                        to={`?${withCaption(params, c.id)}`}
-                        className="cell-title caption-snippet"
-                        onClick={(e) => {
-                          e.preventDefault();
-                          onSelect(c.id);
-                        }}
-                      >
-                        {snippet(c) || t("captions.beingWritten")}
-                      </Link>
-                      {c.title && <span className="cell-sub">{c.title}</span>}
-                    </th>
-                    <td>{personaName(c.persona_id)}</td>
-                    <td>{t(`platform.${c.platform}`)}</td>
-                    <td>
-                      <CaptionStatusBadge status={c.status} />
-                    </td>
-                    <td className="nowrap">
-                      <time dateTime={new Date(c.created_at).toISOString()} title={dateTime(c.created_at)}>
-                        {relative(c.created_at)}
-                      </time>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {pages.hasNextPage && (
-            <div className="load-more">
-              <Button onClick={() => void pages.fetchNextPage()} busy={pages.isFetchingNextPage}>
-                {t("media.loadMore")}
-              </Button>
-            </div>
-          )}
-        </>
-      )}
+      </PagedList>
     </Card>
   );
 }

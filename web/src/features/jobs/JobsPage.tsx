@@ -11,9 +11,11 @@ import { JOB_STATES } from "../../api/types";
 import { useAuth } from "../../auth";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Select, TextInput } from "../../components/form";
+import { DataTable, type Column } from "../../components/DataTable";
+import { FilterBar, FilterText, useUrlFilters } from "../../components/FilterBar";
+import { PagedList, QueryList } from "../../components/Lists";
 import { useToast } from "../../components/Toasts";
-import { Badge, Button, Callout, Card, DescriptionList, EmptyState, LoadingState, PageHeader, type Tone } from "../../components/ui";
+import { Badge, Button, Callout, Card, DescriptionList, LoadingState, PageHeader, RelativeTime, type Tone } from "../../components/ui";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/messages";
 import { useDocumentTitle } from "../../pages/useDocumentTitle";
@@ -64,59 +66,39 @@ export function JobsPage() {
 function QueuesCard({ onFilter }: { onFilter: (queue: string) => void }) {
   const { t, number, locale } = useI18n();
   const queues = useJobQueues();
+  const columns: Column<QueueStats>[] = [
+    {
+      id: "queue",
+      header: t("jobs.queue"),
+      cell: (q) => (
+        <button type="button" className="link-button" onClick={() => onFilter(q.queue)} aria-label={t("jobs.showQueue", { queue: q.queue })}>
+          {q.queue}
+        </button>
+      ),
+    },
+    { id: "waiting", header: t("jobs.waiting"), className: "num", cell: (q) => number(q.available) },
+    { id: "scheduled", header: t("jobs.scheduled"), className: "num", cell: (q) => number(q.scheduled) },
+    { id: "running", header: t("jobs.running"), className: "num", cell: (q) => number(q.running) },
+    { id: "dead", header: t("jobs.dead"), className: "num", cell: (q) => (q.dead > 0 ? <Badge tone="danger">{number(q.dead)}</Badge> : number(0)) },
+    { id: "succeeded", header: t("jobs.succeeded24h"), className: "num", cell: (q) => number(q.succeeded_24h) },
+    {
+      id: "oldest",
+      header: t("jobs.oldest"),
+      cell: (q) =>
+        q.oldest_available_age_ms === null ? (
+          <span className="muted">{t("jobs.nothingWaiting")}</span>
+        ) : (
+          <Badge tone={q.oldest_available_age_ms > 5 * 60_000 ? "warning" : "neutral"} icon="clock">
+            {formatAge(q.oldest_available_age_ms, locale)}
+          </Badge>
+        ),
+    },
+  ];
   return (
     <Card title={t("jobs.queues")} description={t("jobs.queuesHelp")} id="job-queues">
-      {queues.isPending ? (
-        <LoadingState />
-      ) : queues.isError ? (
-        <ErrorMessage error={queues.error} onRetry={() => void queues.refetch()} />
-      ) : queues.data.length === 0 ? (
-        <EmptyState icon="jobs" title={t("jobs.noQueuesTitle")}>
-          {t("jobs.noQueuesText")}
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table queue-table">
-            <caption className="visually-hidden">{t("jobs.queues")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("jobs.queue")}</th>
-                <th scope="col" className="num">{t("jobs.waiting")}</th>
-                <th scope="col" className="num">{t("jobs.scheduled")}</th>
-                <th scope="col" className="num">{t("jobs.running")}</th>
-                <th scope="col" className="num">{t("jobs.dead")}</th>
-                <th scope="col" className="num">{t("jobs.succeeded24h")}</th>
-                <th scope="col">{t("jobs.oldest")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queues.data.map((q: QueueStats) => (
-                <tr key={q.queue}>
-                  <th scope="row">
-                    <button type="button" className="link-button" onClick={() => onFilter(q.queue)} aria-label={t("jobs.showQueue", { queue: q.queue })}>
-                      {q.queue}
-                    </button>
-                  </th>
-                  <td className="num">{number(q.available)}</td>
-                  <td className="num">{number(q.scheduled)}</td>
-                  <td className="num">{number(q.running)}</td>
-                  <td className="num">{q.dead > 0 ? <Badge tone="danger">{number(q.dead)}</Badge> : number(0)}</td>
-                  <td className="num">{number(q.succeeded_24h)}</td>
-                  <td>
-                    {q.oldest_available_age_ms === null ? (
-                      <span className="muted">{t("jobs.nothingWaiting")}</span>
-                    ) : (
-                      <Badge tone={q.oldest_available_age_ms > 5 * 60_000 ? "warning" : "neutral"} icon="clock">
-                        {formatAge(q.oldest_available_age_ms, locale)}
-                      </Badge>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList query={queues} empty={{ icon: "jobs", title: t("jobs.noQueuesTitle"), text: t("jobs.noQueuesText") }}>
+        {(rows) => <DataTable caption={t("jobs.queues")} className="queue-table" columns={columns} rows={rows} rowKey={(q) => q.queue} />}
+      </QueryList>
     </Card>
   );
 }
@@ -133,129 +115,67 @@ function filtersFromParams(params: URLSearchParams): JobListQuery {
 }
 
 function JobListCard({ onOpen }: { onOpen: (id: number) => void }) {
-  const { t, tp, relative, dateTime } = useI18n();
+  const { t, tp } = useI18n();
   const kindLabel = useKindLabel();
-  const [params, setParams] = useSearchParams();
-  const filters = useMemo(() => filtersFromParams(params), [params]);
-  const pages = useJobPages(filters);
+  const filters = useUrlFilters(["job"]);
+  const query = useMemo(() => filtersFromParams(filters.params), [filters.params]);
+  const pages = useJobPages(query);
   const queues = useJobQueues();
-  const [kindDraft, setKindDraft] = useState(params.get("kind") ?? "");
-  const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Object.keys(filters).length > 0;
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
-  const clear = () => {
-    const next = new URLSearchParams();
-    const job = params.get("job");
-    if (job) next.set("job", job);
-    setKindDraft("");
-    setParams(next, { replace: true });
-  };
   const queueNames = queues.data?.map((q) => q.queue) ?? [];
-  const currentQueue = params.get("queue");
+  const currentQueue = filters.params.get("queue");
   if (currentQueue && !queueNames.includes(currentQueue)) queueNames.push(currentQueue);
+  const columns: Column<Job>[] = [
+    {
+      id: "job",
+      header: t("jobs.job"),
+      cell: (job) => (
+        <>
+          <Link
+            to={`?job=${job.id}`}
+            className="cell-title"
+            onClick={(e) => {
+              e.preventDefault();
+              onOpen(job.id);
+            }}
+          >
+            {kindLabel(job.kind)}
+          </Link>
+          <span className="cell-sub">
+            #{job.id} · <code>{job.kind}</code>
+          </span>
+        </>
+      ),
+    },
+    { id: "queue", header: t("jobs.queue"), cell: (job) => job.queue },
+    { id: "state", header: t("jobs.state"), cell: (job) => <JobStateBadge job={job} /> },
+    { id: "attempts", header: t("jobs.attempts"), className: "nowrap", cell: (job) => t("jobs.attemptsOf", { n: job.attempts, max: job.max_attempts }) },
+    { id: "created", header: t("jobs.created"), className: "nowrap", cell: (job) => <RelativeTime ms={job.created_at} /> },
+    { id: "error", header: t("jobs.lastError"), className: "job-error-cell", cell: (job) => (job.last_error ? <span className="job-error-snippet">{job.last_error}</span> : <span className="muted">—</span>) },
+  ];
 
   return (
     <Card title={t("jobs.list")} id="job-list">
-      <form
-        className="filters"
-        role="search"
-        aria-label={t("jobs.filters")}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter("kind", kindDraft.trim());
-        }}
+      <FilterBar
+        label={t("jobs.filters")}
+        filters={filters}
+        active={Object.keys(query).length > 0}
+        choices={[
+          { name: "state", label: t("jobs.state"), all: t("jobs.allStates"), options: JOB_STATES.map((s) => ({ value: s, label: t(`jobState.${s}`) })) },
+          { name: "queue", label: t("jobs.queue"), all: t("jobs.allQueues"), options: queueNames.map((q) => ({ value: q, label: q })) },
+        ]}
       >
-        <Select label={t("jobs.state")} value={params.get("state") ?? ""} onChange={(e) => setFilter("state", e.target.value)} options={[{ value: "", label: t("jobs.allStates") }, ...JOB_STATES.map((s) => ({ value: s, label: t(`jobState.${s}`) }))]} />
-        <Select label={t("jobs.queue")} value={currentQueue ?? ""} onChange={(e) => setFilter("queue", e.target.value)} options={[{ value: "", label: t("jobs.allQueues") }, ...queueNames.map((q) => ({ value: q, label: q }))]} />
-        <TextInput label={t("jobs.kind")} value={kindDraft} placeholder="caption.generate" onChange={(e) => setKindDraft(e.target.value)} onBlur={() => setFilter("kind", kindDraft.trim())} />
-        {filtered && (
-          <div className="filters-reset">
-            <Button variant="ghost" onClick={clear}>
-              {t("media.clearFilters")}
-            </Button>
-          </div>
-        )}
-      </form>
-      {pages.isPending ? (
-        <LoadingState />
-      ) : pages.isError ? (
-        <ErrorMessage error={pages.error} onRetry={() => void pages.refetch()} />
-      ) : items.length === 0 ? (
-        filtered ? (
-          <EmptyState icon="filter" title={t("jobs.noMatchTitle")} action={<Button onClick={clear}>{t("media.clearFilters")}</Button>}>
-            {t("jobs.noMatchText")}
-          </EmptyState>
-        ) : (
-          <EmptyState icon="jobs" title={t("jobs.emptyTitle")}>
-            {t("jobs.emptyText")}
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <p className="result-count" aria-live="polite">
-            {pages.hasNextPage ? tp("jobs.shownMore", items.length) : tp("jobs.shown", items.length)}
-          </p>
-          <div className="table-wrap">
-            <table className="table job-table">
-              <caption className="visually-hidden">{t("jobs.list")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("jobs.job")}</th>
-                  <th scope="col">{t("jobs.queue")}</th>
-                  <th scope="col">{t("jobs.state")}</th>
-                  <th scope="col">{t("jobs.attempts")}</th>
-                  <th scope="col">{t("jobs.created")}</th>
-                  <th scope="col">{t("jobs.lastError")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((job) => (
-                  <tr key={job.id}>
-                    <th scope="row">
-                      <Link
-                        to={`?job=${job.id}`}
-                        className="cell-title"
-                        onClick={(e) => {
-                          e.preventDefault();
-                          onOpen(job.id);
-                        }}
-                      >
-                        {kindLabel(job.kind)}
-                      </Link>
-                      <span className="cell-sub">
-                        #{job.id} · <code>{job.kind}</code>
-                      </span>
-                    </th>
-                    <td>{job.queue}</td>
-                    <td>
-                      <JobStateBadge job={job} />
-                    </td>
-                    <td className="nowrap">{t("jobs.attemptsOf", { n: job.attempts, max: job.max_attempts })}</td>
-                    <td className="nowrap">
-                      <time dateTime={new Date(job.created_at).toISOString()} title={dateTime(job.created_at)}>
-                        {relative(job.created_at)}
-                      </time>
-                    </td>
-                    <td className="job-error-cell">{job.last_error ? <span className="job-error-snippet">{job.last_error}</span> : <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {pages.hasNextPage && (
-            <div className="load-more">
-              <Button onClick={() => void pages.fetchNextPage()} busy={pages.isFetchingNextPage}>
-                {t("media.loadMore")}
-              </Button>
-            </div>
-          )}
-        </>
-      )}
+        <FilterText filters={filters} name="kind" label={t("jobs.kind")} placeholder="caption.generate" />
+      </FilterBar>
+      <PagedList
+        query={pages}
+        filtered={Object.keys(query).length > 0}
+        onClear={filters.clear}
+        noMatch={{ title: t("jobs.noMatchTitle"), text: t("jobs.noMatchText") }}
+        empty={{ icon: "jobs", title: t("jobs.emptyTitle"), text: t("jobs.emptyText") }}
+        count={(n, more) => (more ? tp("jobs.shownMore", n) : tp("jobs.shown", n))}
+      >
+        {(items) => <DataTable caption={t("jobs.list")} className="job-table" columns={columns} rows={items} rowKey={(job) => job.id} />}
+      </PagedList>
     </Card>
   );
 }
@@ -322,37 +242,19 @@ function JobDetailView({ job }: { job: JobDetail }) {
         {job.history.length === 0 ? (
           <p className="muted-note">{t("jobs.noAttempts")}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("jobs.history")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">{t("jobs.outcome")}</th>
-                  <th scope="col">{t("jobs.started")}</th>
-                  <th scope="col">{t("jobs.duration")}</th>
-                  <th scope="col">{t("jobs.worker")}</th>
-                  <th scope="col">{t("jobs.error")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.history.map((a) => (
-                  <tr key={a.number}>
-                    <th scope="row">{a.number}</th>
-                    <td>
-                      <Badge tone={OUTCOME_TONE[a.outcome]}>{t(`attemptOutcome.${a.outcome}`)}</Badge>
-                    </td>
-                    <td className="nowrap">{when(a.started_at)}</td>
-                    <td className="nowrap">{a.finished_at === null ? <span className="muted">—</span> : formatDuration(a.finished_at - a.started_at, locale)}</td>
-                    <td>
-                      <code>{a.worker}</code>
-                    </td>
-                    <td className="job-error-cell">{a.error || <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t("jobs.history")}
+            rows={job.history}
+            rowKey={(a) => a.number}
+            columns={[
+              { id: "number", header: "#", labelTitle: true, cell: (a) => a.number },
+              { id: "outcome", header: t("jobs.outcome"), cell: (a) => <Badge tone={OUTCOME_TONE[a.outcome]}>{t(`attemptOutcome.${a.outcome}`)}</Badge> },
+              { id: "started", header: t("jobs.started"), className: "nowrap", cell: (a) => when(a.started_at) },
+              { id: "duration", header: t("jobs.duration"), className: "nowrap", cell: (a) => (a.finished_at === null ? <span className="muted">—</span> : formatDuration(a.finished_at - a.started_at, locale)) },
+              { id: "worker", header: t("jobs.worker"), cell: (a) => <code>{a.worker}</code> },
+              { id: "error", header: t("jobs.error"), className: "job-error-cell", cell: (a) => a.error || <span className="muted">—</span> },
+            ]}
+          />
         )}
       </section>
       <details className="details">

@@ -3,8 +3,9 @@
 import { useAuth } from "../../auth";
 import { useLlmModels } from "../../api/hooks";
 import type { LlmProvider } from "../../api/types";
-import { ErrorMessage } from "../../components/ErrorMessage";
-import { Badge, Button, Callout, Card, EmptyState, LoadingState, type Tone } from "../../components/ui";
+import { DataTable } from "../../components/DataTable";
+import { QueryList } from "../../components/Lists";
+import { Badge, Button, Callout, Card, type Tone } from "../../components/ui";
 import { useI18n } from "../../i18n/I18nProvider";
 
 export function LlmProvidersCard() {
@@ -27,23 +28,19 @@ export function LlmProvidersCard() {
     >
       {!allowed ? (
         <p className="muted-note">{t("llmProviders.notAllowed")}</p>
-      ) : models.isPending ? (
-        <LoadingState label={t("llmProviders.checking")} />
-      ) : models.isError ? (
-        <ErrorMessage error={models.error} onRetry={() => void models.refetch()} />
-      ) : models.data.length === 0 ? (
-        <EmptyState icon="server" title={t("llmProviders.noneTitle")}>
-          {t("llmProviders.noneText")}
-        </EmptyState>
       ) : (
-        <div className="stack">
-          <ol className="provider-list" aria-label={t("llmProviders.order")}>
-            {models.data.map((p, i) => (
-              <ProviderItem key={p.name} provider={p} position={i + 1} />
-            ))}
-          </ol>
-          <p className="muted-note">{t("llmProviders.configured")}</p>
-        </div>
+        <QueryList query={models} loading={t("llmProviders.checking")} empty={{ icon: "server", title: t("llmProviders.noneTitle"), text: t("llmProviders.noneText") }}>
+          {(providers) => (
+            <div className="stack">
+              <ol className="provider-list" aria-label={t("llmProviders.order")}>
+                {providers.map((p, i) => (
+                  <ProviderItem key={p.name} provider={p} position={i + 1} />
+                ))}
+              </ol>
+              <p className="muted-note">{t("llmProviders.configured")}</p>
+            </div>
+          )}
+        </QueryList>
       )}
     </Card>
   );
@@ -92,39 +89,36 @@ function ProviderItem({ provider: p, position }: { provider: LlmProvider; positi
           </Callout>
         )}
         {p.models.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("llmProviders.modelsOf", { name: p.name })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("llmProviders.model")}</th>
-                  <th scope="col">{t("llmProviders.parameters")}</th>
-                  <th scope="col">{t("llmProviders.quantization")}</th>
-                  <th scope="col" className="num">{t("llmProviders.size")}</th>
-                  <th scope="col">{t("llmProviders.loaded")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.models.map((m) => (
-                  <tr key={m.name}>
-                    <th scope="row">
-                      <code>{m.name}</code>
-                      {m.name === p.default_model && (
-                        <>
-                          {" "}
-                          <Badge tone="accent">{t("llmProviders.default")}</Badge>
-                        </>
-                      )}
-                    </th>
-                    <td>{m.parameter_size || "—"}</td>
-                    <td>{m.quantization || "—"}</td>
-                    <td className="num">{m.size_bytes === null ? "—" : bytes(m.size_bytes)}</td>
-                    <td>{m.loaded === null ? <span className="muted">{t("llmProviders.unknown")}</span> : m.loaded ? <Badge tone="success">{t("llmProviders.inMemory")}</Badge> : <span className="muted">{t("common.no")}</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t("llmProviders.modelsOf", { name: p.name })}
+            rows={p.models}
+            rowKey={(m) => m.name}
+            columns={[
+              {
+                id: "model",
+                header: t("llmProviders.model"),
+                cell: (m) => (
+                  <>
+                    <code>{m.name}</code>
+                    {m.name === p.default_model && (
+                      <>
+                        {" "}
+                        <Badge tone="accent">{t("llmProviders.default")}</Badge>
+                      </>
+                    )}
+                  </>
+                ),
+              },
+              { id: "parameters", header: t("llmProviders.parameters"), cell: (m) => m.parameter_size || "—" },
+              { id: "quantization", header: t("llmProviders.quantization"), cell: (m) => m.quantization || "—" },
+              { id: "size", header: t("llmProviders.size"), className: "num", cell: (m) => (m.size_bytes === null ? "—" : bytes(m.size_bytes)) },
+              {
+                id: "loaded",
+                header: t("llmProviders.loaded"),
+                cell: (m) => (m.loaded === null ? <span className="muted">{t("llmProviders.unknown")}</span> : m.loaded ? <Badge tone="success">{t("llmProviders.inMemory")}</Badge> : <span className="muted">{t("common.no")}</span>),
+              },
+            ]}
+          />
         ) : (
           p.reachable && <p className="muted-note">{t("llmProviders.noModels")}</p>
         )}

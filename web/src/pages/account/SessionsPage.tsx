@@ -6,9 +6,11 @@ import { keys, useSessions } from "../../api/hooks";
 import type { Session } from "../../api/types";
 import { useAuth, useMe } from "../../auth";
 import { ConfirmDialog } from "../../components/Dialog";
+import { DataTable } from "../../components/DataTable";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { QueryList } from "../../components/Lists";
 import { useToast } from "../../components/Toasts";
-import { Badge, Button, Card, LoadingState, PageHeader } from "../../components/ui";
+import { Badge, Button, Card, PageHeader } from "../../components/ui";
 import { useI18n } from "../../i18n/I18nProvider";
 import { describeUserAgent } from "../../lib/format";
 import { useDocumentTitle } from "../useDocumentTitle";
@@ -56,48 +58,39 @@ export function SessionsPage() {
         }
       />
       <Card>
-        {sessions.isPending ? (
-          <LoadingState />
-        ) : sessions.isError ? (
-          <ErrorMessage error={sessions.error} onRetry={() => void sessions.refetch()} />
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t("sessions.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("sessions.device")}</th>
-                  <th scope="col">{t("sessions.address")}</th>
-                  <th scope="col">{t("sessions.tenant")}</th>
-                  <th scope="col">{t("sessions.started")}</th>
-                  <th scope="col">{t("sessions.lastUsed")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.data.map((s) => (
-                  <tr key={s.id}>
-                    <th scope="row">
+        <QueryList query={sessions}>
+          {(rows) => (
+            <DataTable
+              caption={t("sessions.title")}
+              rows={rows}
+              rowKey={(s) => s.id}
+              columns={[
+                {
+                  id: "device",
+                  header: t("sessions.device"),
+                  cell: (s) => (
+                    <>
                       <span className="cell-title">{describeUserAgent(s.user_agent) || t("sessions.unknownDevice")}</span>
                       {s.current && <Badge tone="success">{t("sessions.current")}</Badge>}
-                    </th>
-                    <td className="mono small">{s.ip || "—"}</td>
-                    <td>{tenantName(s.tenant_id)}</td>
-                    <td>{dateTime(s.created_at_unix_ms)}</td>
-                    <td>{relative(s.last_used_at_unix_ms)}</td>
-                    <td className="cell-actions">
-                      <Button size="sm" variant="ghost" onClick={() => revoke.mutate(s)} aria-label={s.current ? t("sessions.signOutHere") : t("sessions.revokeFor", { device: describeUserAgent(s.user_agent) || s.ip })}>
-                        {s.current ? t("sessions.signOutHere") : t("sessions.revoke")}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                    </>
+                  ),
+                },
+                { id: "address", header: t("sessions.address"), className: "mono small", cell: (s) => s.ip || "—" },
+                { id: "tenant", header: t("sessions.tenant"), cell: (s) => tenantName(s.tenant_id) },
+                { id: "started", header: t("sessions.started"), cell: (s) => dateTime(s.created_at_unix_ms) },
+                { id: "lastUsed", header: t("sessions.lastUsed"), cell: (s) => relative(s.last_used_at_unix_ms) },
+              ]}
+              actions={{
+                header: t("common.actions"),
+                cell: (s) => (
+                  <Button size="sm" variant="ghost" onClick={() => revoke.mutate(s)} aria-label={s.current ? t("sessions.signOutHere") : t("sessions.revokeFor", { device: describeUserAgent(s.user_agent) || s.ip })}>
+                    {s.current ? t("sessions.signOutHere") : t("sessions.revoke")}
+                  </Button>
+                ),
+              }}
+            />
+          )}
+        </QueryList>
         {revoke.error && <ErrorMessage error={revoke.error} compact />}
       </Card>
       <ConfirmDialog open={everywhere} onClose={() => setEverywhere(false)} onConfirm={() => all.mutate()} busy={all.isPending} title={t("sessions.everywhereTitle")} confirmLabel={t("sessions.everywhere")}>

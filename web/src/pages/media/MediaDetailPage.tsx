@@ -7,6 +7,7 @@ import type { MediaItem, MediaLink, MediaUpdate, Rating } from "../../api/types"
 import { RATINGS } from "../../api/types";
 import { useAuth } from "../../auth";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
+import { DataTable } from "../../components/DataTable";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SecretField } from "../../components/CopyButton";
 import { ListInput, Select, TextArea } from "../../components/form";
@@ -128,45 +129,39 @@ function Detail({ item }: { item: MediaItem }) {
             )}
           </Card>
           <Card title={tp("media.variants", item.variants.length)} id="variants">
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">{tp("media.variants", item.variants.length)}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("media.variantName")}</th>
-                    <th scope="col">{t("media.dimensions")}</th>
-                    <th scope="col">{t("media.format")}</th>
-                    <th scope="col">{t("media.size")}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t("common.actions")}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {item.variants.map((v) => (
-                    <tr key={v.name}>
-                      <th scope="row">
-                        <span className="variant-name">
-                          {v.mime_type.startsWith("image/") && <img src={item.variants.find((x) => x.name === "thumbnail")?.url ?? v.url} alt="" className="variant-thumb" loading="lazy" />}
-                          {t("media.variantLabel", { name: v.name })}
-                        </span>
-                      </th>
-                      <td className="nowrap">{v.width && v.height ? `${number(v.width)} × ${number(v.height)}` : "—"}</td>
-                      <td>{v.mime_type.replace(/^image\//, "").toUpperCase()}</td>
-                      <td className="nowrap">{bytes(v.size_bytes)}</td>
-                      <td className="cell-actions">
-                        <a className="btn btn-ghost btn-sm" href={v.url} target="_blank" rel="noopener" aria-label={t("media.openVariant", { name: v.name })}>
-                          {t("common.open")}
-                        </a>
-                        <Button size="sm" variant="ghost" onClick={() => setLinkFor(v.name)} aria-label={t("media.linkVariant", { name: v.name })}>
-                          {t("media.link")}
-                        </Button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={tp("media.variants", item.variants.length)}
+              rows={item.variants}
+              rowKey={(v) => v.name}
+              columns={[
+                {
+                  id: "name",
+                  header: t("media.variantName"),
+                  cell: (v) => (
+                    <span className="variant-name">
+                      {v.mime_type.startsWith("image/") && <img src={item.variants.find((x) => x.name === "thumbnail")?.url ?? v.url} alt="" className="variant-thumb" loading="lazy" />}
+                      {t("media.variantLabel", { name: v.name })}
+                    </span>
+                  ),
+                },
+                { id: "dimensions", header: t("media.dimensions"), className: "nowrap", cell: (v) => (v.width && v.height ? `${number(v.width)} × ${number(v.height)}` : "—") },
+                { id: "format", header: t("media.format"), cell: (v) => v.mime_type.replace(/^image\//, "").toUpperCase() },
+                { id: "size", header: t("media.size"), className: "nowrap", cell: (v) => bytes(v.size_bytes) },
+              ]}
+              actions={{
+                header: t("common.actions"),
+                cell: (v) => (
+                  <>
+                    <a className="btn btn-ghost btn-sm" href={v.url} target="_blank" rel="noopener" aria-label={t("media.openVariant", { name: v.name })}>
+                      {t("common.open")}
+                    </a>
+                    <Button size="sm" variant="ghost" onClick={() => setLinkFor(v.name)} aria-label={t("media.linkVariant", { name: v.name })}>
+                      {t("media.link")}
+                    </Button>
+                  </>
+                ),
+              }}
+            />
           </Card>
         </div>
         <div className="detail-side">

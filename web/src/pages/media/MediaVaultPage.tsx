@@ -1,13 +1,13 @@
-import { useEffect, useMemo, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useMemo, useState } from "react";
+import { Link } from "react-router";
 import { useCategories, useMediaPages, usePersonas } from "../../api/hooks";
 import type { MediaListItem, MediaListQuery, Rating } from "../../api/types";
 import { RATINGS } from "../../api/types";
 import { useAuth } from "../../auth";
-import { ErrorMessage } from "../../components/ErrorMessage";
-import { Select, TextInput } from "../../components/form";
+import { FilterBar, FilterText, useUrlFilters } from "../../components/FilterBar";
 import { Icon } from "../../components/Icon";
-import { Badge, Button, EmptyState, LoadingState, PageHeader } from "../../components/ui";
+import { PagedList } from "../../components/Lists";
+import { Badge, Button, PageHeader } from "../../components/ui";
 import { useI18n } from "../../i18n/I18nProvider";
 import { useDocumentTitle } from "../useDocumentTitle";
 import { useCategoryLabel } from "../../lib/categories";
@@ -42,7 +42,8 @@ export function MediaVaultPage() {
   const { t, tp } = useI18n();
   useDocumentTitle(t("media.title"));
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
+  const urlFilters = useUrlFilters();
+  const params = urlFilters.params;
   const filters = useMemo(() => filtersFromParams(params), [params]);
   const pages = useMediaPages(filters);
   const personas = usePersonas();
@@ -50,16 +51,6 @@ export function MediaVaultPage() {
   const categoryLabel = useCategoryLabel();
   const [uploading, setUploading] = useState(false);
   const [managingCategories, setManagingCategories] = useState(false);
-  const [tagDraft, setTagDraft] = useState(params.get("tag") ?? "");
-  useEffect(() => setTagDraft(params.get("tag") ?? ""), [params]);
-
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
-  const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = params.toString() !== "";
   const manage = can("media.manage");
 
@@ -79,85 +70,52 @@ export function MediaVaultPage() {
           )
         }
       />
-      <form
-        className="filters"
-        role="search"
-        aria-label={t("media.filters")}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter("tag", tagDraft.trim());
-        }}
+      <FilterBar
+        label={t("media.filters")}
+        filters={urlFilters}
+        active={filtered}
+        choices={[
+          { name: "persona", label: t("media.persona"), all: t("media.allPersonas"), options: [{ value: "none", label: t("media.noPersona") }, ...(personas.data ?? []).map((p) => ({ value: p.id, label: p.display_name }))] },
+          { name: "category", label: t("media.category"), all: t("media.allCategories"), options: (categories.data ?? []).map((c) => ({ value: c.name, label: categoryLabel(c) })) },
+          { name: "rating", label: t("media.rating"), all: t("media.allRatings"), options: RATINGS.map((r) => ({ value: r, label: t(`rating.${r}`) })) },
+          {
+            name: "kind",
+            label: t("media.kind"),
+            all: t("media.allKinds"),
+            options: [
+              { value: "image", label: t("media.kind.image") },
+              { value: "document", label: t("media.kind.document") },
+            ],
+          },
+        ]}
       >
-        <Select
-          label={t("media.persona")}
-          value={params.get("persona") ?? ""}
-          onChange={(e) => setFilter("persona", e.target.value)}
-          options={[{ value: "", label: t("media.allPersonas") }, { value: "none", label: t("media.noPersona") }, ...(personas.data ?? []).map((p) => ({ value: p.id, label: p.display_name }))]}
-        />
-        <Select label={t("media.category")} value={params.get("category") ?? ""} onChange={(e) => setFilter("category", e.target.value)} options={[{ value: "", label: t("media.allCategories") }, ...(categories.data ?? []).map((c) => ({ value: c.name, label: categoryLabel(c) }))]} />
-        <Select label={t("media.rating")} value={params.get("rating") ?? ""} onChange={(e) => setFilter("rating", e.target.value)} options={[{ value: "", label: t("media.allRatings") }, ...RATINGS.map((r) => ({ value: r, label: t(`rating.${r}`) }))]} />
-        <Select
-          label={t("media.kind")}
-          value={params.get("kind") ?? ""}
-          onChange={(e) => setFilter("kind", e.target.value)}
-          options={[
-            { value: "", label: t("media.allKinds") },
-            { value: "image", label: t("media.kind.image") },
-            { value: "document", label: t("media.kind.document") },
-          ]}
-        />
-        <TextInput label={t("media.tag")} value={tagDraft} placeholder={t("media.tagPlaceholder")} onChange={(e) => setTagDraft(e.target.value)} onBlur={() => setFilter("tag", tagDraft.trim())} />
-        {filtered && (
-          <div className="filters-reset">
-            <Button variant="ghost" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
-              {t("media.clearFilters")}
+        <FilterText filters={urlFilters} name="tag" label={t("media.tag")} placeholder={t("media.tagPlaceholder")} />
+      </FilterBar>
+      <PagedList
+        query={pages}
+        filtered={filtered}
+        onClear={urlFilters.clear}
+        noMatch={{ title: t("media.noMatchTitle"), text: t("media.noMatchText") }}
+        empty={{
+          icon: "image",
+          title: t("media.emptyTitle"),
+          text: manage ? t("media.emptyText") : t("media.emptyTextReadOnly"),
+          action: manage && (
+            <Button variant="primary" icon="upload" onClick={() => setUploading(true)}>
+              {t("media.upload")}
             </Button>
-          </div>
-        )}
-      </form>
-      {pages.isPending ? (
-        <LoadingState />
-      ) : pages.isError ? (
-        <ErrorMessage error={pages.error} onRetry={() => void pages.refetch()} />
-      ) : items.length === 0 ? (
-        filtered ? (
-          <EmptyState icon="filter" title={t("media.noMatchTitle")} action={<Button onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t("media.clearFilters")}</Button>}>
-            {t("media.noMatchText")}
-          </EmptyState>
-        ) : (
-          <EmptyState
-            icon="image"
-            title={t("media.emptyTitle")}
-            action={
-              manage && (
-                <Button variant="primary" icon="upload" onClick={() => setUploading(true)}>
-                  {t("media.upload")}
-                </Button>
-              )
-            }
-          >
-            {manage ? t("media.emptyText") : t("media.emptyTextReadOnly")}
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <p className="result-count" aria-live="polite">
-            {pages.hasNextPage ? tp("media.shownMore", items.length) : tp("media.shown", items.length)}
-          </p>
+          ),
+        }}
+        count={(n, more) => (more ? tp("media.shownMore", n) : tp("media.shown", n))}
+      >
+        {(items) => (
           <ul className="media-grid" aria-label={t("media.items")}>
             {items.map((item) => (
               <MediaTile key={item.id} item={item} personaName={personas.data?.find((p) => p.id === item.persona_id)?.display_name} categoryLabel={item.category ? categoryLabel(categories.data?.find((c) => c.name === item.category), item.category) : undefined} />
             ))}
           </ul>
-          {pages.hasNextPage && (
-            <div className="load-more">
-              <Button onClick={() => void pages.fetchNextPage()} busy={pages.isFetchingNextPage}>
-                {t("media.loadMore")}
-              </Button>
-            </div>
-          )}
-        </>
-      )}
+        )}
+      </PagedList>
       {uploading && <UploadDialog onClose={() => setUploading(false)} defaultPersona={filters.persona_id} />}
       {managingCategories && <CategoriesDialog onClose={() => setManagingCategories(false)} />}
     </div>

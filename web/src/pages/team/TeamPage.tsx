@@ -5,13 +5,15 @@ import { keys, useApiKeys, useInvitations, useMembers, usePersonas } from "../..
 import type { Action, ApiKey, CreatedApiKey, CreatedInvitation, Member, ResourceScope, Role } from "../../api/types";
 import { ACTIONS } from "../../api/types";
 import { useAuth, useMe } from "../../auth";
+import { DataTable, type Column } from "../../components/DataTable";
+import { QueryList } from "../../components/Lists";
 import { ConfirmDialog, Dialog } from "../../components/Dialog";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SecretField } from "../../components/CopyButton";
 import { Checkbox, CheckboxGroup, Select, TextInput } from "../../components/form";
 import { Tabs } from "../../components/Tabs";
 import { useToast } from "../../components/Toasts";
-import { Badge, Button, Callout, Card, EmptyState, LoadingState, PageHeader } from "../../components/ui";
+import { Badge, Button, Callout, Card, LoadingState, PageHeader } from "../../components/ui";
 import { useI18n } from "../../i18n/I18nProvider";
 import { fieldErrorsUnder } from "../../lib/errors";
 import { assignableRoles, mayManageMember, personaScope } from "../../lib/permissions";
@@ -70,67 +72,56 @@ function MembersPanel() {
     },
   });
   const manage = can("members.manage");
+  const nameOf = (m: Member) => m.display_name || m.email;
+  const columns: Column<Member>[] = [
+    {
+      id: "member",
+      header: t("team.member"),
+      cell: (m) => (
+        <>
+          <span className="cell-title">{nameOf(m)}</span>
+          <span className="cell-sub">
+            {m.email}
+            {m.user_id === me.user_id && ` · ${t("team.you")}`}
+          </span>
+        </>
+      ),
+    },
+    {
+      id: "role",
+      header: t("team.role"),
+      cell: (m) => (
+        <>
+          <Badge tone={m.role === "owner" ? "accent" : "neutral"}>{t(`role.${m.role}`)}</Badge>
+          {m.disabled && <Badge tone="danger">{t("team.disabled")}</Badge>}
+        </>
+      ),
+    },
+    { id: "scope", header: t("team.scope"), cell: (m) => <ScopeText scopes={m.scopes} /> },
+    { id: "twoFactor", header: t("team.twoFactor"), cell: (m) => (m.totp_enabled ? <Badge tone="success">{t("common.on")}</Badge> : <Badge tone={me.tenant.require_mfa ? "warning" : "neutral"}>{t("common.off")}</Badge>) },
+    { id: "joined", header: t("team.joined"), cell: (m) => date(m.joined_at_unix_ms) },
+  ];
+  const memberActions = {
+    header: t("common.actions"),
+    cell: (m: Member) =>
+      mayManageMember(me.role, m.role) && m.user_id !== me.user_id ? (
+        <>
+          <Button size="sm" variant="ghost" onClick={() => setEditing(m)} aria-label={t("team.editFor", { name: nameOf(m) })}>
+            {t("common.edit")}
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setRemoving(m)} aria-label={t("team.removeFor", { name: nameOf(m) })}>
+            {t("team.remove")}
+          </Button>
+        </>
+      ) : (
+        <span className="muted small">{m.user_id === me.user_id ? t("team.notYourself") : t("team.higherRole")}</span>
+      ),
+  };
   if (members.isPending) return <LoadingState />;
   if (members.isError) return <ErrorMessage error={members.error} onRetry={() => void members.refetch()} />;
   return (
     <Card>
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">{t("team.members")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("team.member")}</th>
-              <th scope="col">{t("team.role")}</th>
-              <th scope="col">{t("team.scope")}</th>
-              <th scope="col">{t("team.twoFactor")}</th>
-              <th scope="col">{t("team.joined")}</th>
-              {manage && (
-                <th scope="col">
-                  <span className="visually-hidden">{t("common.actions")}</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {members.data.map((m) => (
-              <tr key={m.user_id}>
-                <th scope="row">
-                  <span className="cell-title">{m.display_name || m.email}</span>
-                  <span className="cell-sub">
-                    {m.email}
-                    {m.user_id === me.user_id && ` · ${t("team.you")}`}
-                  </span>
-                </th>
-                <td>
-                  <Badge tone={m.role === "owner" ? "accent" : "neutral"}>{t(`role.${m.role}`)}</Badge>
-                  {m.disabled && <Badge tone="danger">{t("team.disabled")}</Badge>}
-                </td>
-                <td>
-                  <ScopeText scopes={m.scopes} />
-                </td>
-                <td>{m.totp_enabled ? <Badge tone="success">{t("common.on")}</Badge> : <Badge tone={me.tenant.require_mfa ? "warning" : "neutral"}>{t("common.off")}</Badge>}</td>
-                <td>{date(m.joined_at_unix_ms)}</td>
-                {manage && (
-                  <td className="cell-actions">
-                    {mayManageMember(me.role, m.role) && m.user_id !== me.user_id ? (
-                      <>
-                        <Button size="sm" variant="ghost" onClick={() => setEditing(m)} aria-label={t("team.editFor", { name: m.display_name || m.email })}>
-                          {t("common.edit")}
-                        </Button>
-                        <Button size="sm" variant="ghost" onClick={() => setRemoving(m)} aria-label={t("team.removeFor", { name: m.display_name || m.email })}>
-                          {t("team.remove")}
-                        </Button>
-                      </>
-                    ) : (
-                      <span className="muted small">{m.user_id === me.user_id ? t("team.notYourself") : t("team.higherRole")}</span>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption={t("team.members")} columns={columns} rows={members.data} rowKey={(m) => m.user_id} actions={manage ? memberActions : undefined} />
       {!manage && <p className="muted-note">{t("team.manageHint")}</p>}
       {editing && <MemberDialog member={editing} onClose={() => setEditing(null)} />}
       <ConfirmDialog open={!!removing} onClose={() => setRemoving(null)} onConfirm={() => removing && remove.mutate(removing)} busy={remove.isPending} title={t("team.removeTitle", { name: removing?.display_name || removing?.email || "" })} confirmLabel={t("team.remove")}>
@@ -226,54 +217,53 @@ function InvitationsPanel() {
         </Button>
       }
     >
-      {invitations.isPending ? (
-        <LoadingState />
-      ) : invitations.isError ? (
-        <ErrorMessage error={invitations.error} onRetry={() => void invitations.refetch()} />
-      ) : invitations.data.length === 0 ? (
-        <EmptyState icon="team" title={t("invitations.emptyTitle")}>
-          {t("invitations.emptyText")}
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t("team.invitations")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("auth.email")}</th>
-                <th scope="col">{t("team.role")}</th>
-                <th scope="col">{t("team.scope")}</th>
-                <th scope="col">{t("invitations.sent")}</th>
-                <th scope="col">{t("invitations.expires")}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t("common.actions")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invitations.data.map((inv) => (
-                <tr key={inv.id}>
-                  <th scope="row">{inv.email}</th>
-                  <td>{t(`role.${inv.role}`)}</td>
-                  <td>
-                    <ScopeText scopes={inv.scopes} />
-                  </td>
-                  <td>{date(inv.created_at_unix_ms)}</td>
-                  <td>{relative(inv.expires_at_unix_ms)}</td>
-                  <td className="cell-actions">
-                    <Button size="sm" variant="ghost" onClick={() => revoke.mutate(inv.id)} aria-label={t("invitations.revokeFor", { email: inv.email })}>
-                      {t("invitations.revoke")}
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList query={invitations} empty={{ icon: "team", title: t("invitations.emptyTitle"), text: t("invitations.emptyText") }}>
+        {(rows) => (
+          <DataTable
+            caption={t("team.invitations")}
+            rows={rows}
+            rowKey={(inv) => inv.id}
+            columns={[
+              { id: "email", header: t("auth.email"), cell: (inv) => inv.email },
+              { id: "role", header: t("team.role"), cell: (inv) => t(`role.${inv.role}`) },
+              { id: "scope", header: t("team.scope"), cell: (inv) => <ScopeText scopes={inv.scopes} /> },
+              { id: "sent", header: t("invitations.sent"), cell: (inv) => date(inv.created_at_unix_ms) },
+              { id: "expires", header: t("invitations.expires"), cell: (inv) => relative(inv.expires_at_unix_ms) },
+            ]}
+            actions={{
+              header: t("common.actions"),
+              cell: (inv) => (
+                <Button size="sm" variant="ghost" onClick={() => revoke.mutate(inv.id)} aria-label={t("invitations.revokeFor", { email: inv.email })}>
+                  {t("invitations.revoke")}
+                </Button>
+              ),
+            }}
+          />
+        )}
+      </QueryList>
       {revoke.error && <ErrorMessage error={revoke.error} compact />}
       {inviting && <InviteDialog onClose={() => setInviting(false)} />}
     </Card>
+  );
+}
+
+/** The footer of a dialog that creates something shown only once (a link, a key): Cancel and create, then Done. */
+function CreateOnceFooter({ created, busy, disabled, label, onClose }: { created: boolean; busy: boolean; disabled: boolean; label: string; onClose: () => void }) {
+  const { t } = useI18n();
+  if (created) {
+    return (
+      <Button type="submit" variant="primary">
+        {t("common.done")}
+      </Button>
+    );
+  }
+  return (
+    <>
+      <Button onClick={onClose}>{t("common.cancel")}</Button>
+      <Button type="submit" variant="primary" busy={busy} disabled={disabled}>
+        {label}
+      </Button>
+    </>
   );
 }
 
@@ -296,20 +286,7 @@ function InviteDialog({ onClose }: { onClose: () => void }) {
       title={t("invitations.new")}
       description={create.data ? undefined : t("invitations.help")}
       onSubmit={() => (create.data ? onClose() : create.mutate())}
-      footer={
-        create.data ? (
-          <Button type="submit" variant="primary">
-            {t("common.done")}
-          </Button>
-        ) : (
-          <>
-            <Button onClick={onClose}>{t("common.cancel")}</Button>
-            <Button type="submit" variant="primary" busy={create.isPending} disabled={!email.includes("@")}>
-              {t("invitations.create")}
-            </Button>
-          </>
-        )
-      }
+      footer={<CreateOnceFooter created={!!create.data} busy={create.isPending} disabled={!email.includes("@")} label={t("invitations.create")} onClose={onClose} />}
     >
       {create.data ? (
         <div className="stack">
@@ -346,6 +323,42 @@ function ApiKeysPanel() {
     },
   });
   const manage = can("api_keys.manage");
+  const columns: Column<ApiKey>[] = [
+    {
+      id: "name",
+      header: t("keys.name"),
+      cell: (k) => (
+        <>
+          <span className="cell-title">{k.name}</span>
+          <code className="cell-sub">{k.prefix}…</code>
+        </>
+      ),
+    },
+    { id: "actions", header: t("keys.actions"), className: "small", cell: (k) => k.actions.join(", ") },
+    { id: "created", header: t("keys.created"), cell: (k) => date(k.created_at_unix_ms) },
+    { id: "lastUsed", header: t("keys.lastUsed"), cell: (k) => (k.last_used_at_unix_ms ? relative(k.last_used_at_unix_ms) : t("keys.never")) },
+    {
+      id: "status",
+      header: t("keys.status"),
+      cell: (k) =>
+        k.revoked_at_unix_ms ? (
+          <Badge tone="danger">{t("keys.revokedBadge")}</Badge>
+        ) : k.expires_at_unix_ms !== null && k.expires_at_unix_ms < Date.now() ? (
+          <Badge tone="warning">{t("keys.expired")}</Badge>
+        ) : (
+          <Badge tone="success">{k.expires_at_unix_ms ? t("keys.validUntil", { when: date(k.expires_at_unix_ms) }) : t("keys.valid")}</Badge>
+        ),
+    },
+  ];
+  const keyActions = {
+    header: t("common.actions"),
+    cell: (k: ApiKey) =>
+      !k.revoked_at_unix_ms && (
+        <Button size="sm" variant="ghost" onClick={() => setRevoking(k)} aria-label={t("keys.revokeFor", { name: k.name })}>
+          {t("keys.revoke")}
+        </Button>
+      ),
+  };
   return (
     <Card
       title={t("team.apiKeys")}
@@ -359,69 +372,9 @@ function ApiKeysPanel() {
         )
       }
     >
-      {apiKeys.isPending ? (
-        <LoadingState />
-      ) : apiKeys.isError ? (
-        <ErrorMessage error={apiKeys.error} onRetry={() => void apiKeys.refetch()} />
-      ) : apiKeys.data.length === 0 ? (
-        <EmptyState icon="key" title={t("keys.emptyTitle")}>
-          {t("keys.emptyText")}
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t("team.apiKeys")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("keys.name")}</th>
-                <th scope="col">{t("keys.actions")}</th>
-                <th scope="col">{t("keys.created")}</th>
-                <th scope="col">{t("keys.lastUsed")}</th>
-                <th scope="col">{t("keys.status")}</th>
-                {manage && (
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {apiKeys.data.map((k) => {
-                const expired = k.expires_at_unix_ms !== null && k.expires_at_unix_ms < Date.now();
-                return (
-                  <tr key={k.id}>
-                    <th scope="row">
-                      <span className="cell-title">{k.name}</span>
-                      <code className="cell-sub">{k.prefix}…</code>
-                    </th>
-                    <td className="small">{k.actions.join(", ")}</td>
-                    <td>{date(k.created_at_unix_ms)}</td>
-                    <td>{k.last_used_at_unix_ms ? relative(k.last_used_at_unix_ms) : t("keys.never")}</td>
-                    <td>
-                      {k.revoked_at_unix_ms ? (
-                        <Badge tone="danger">{t("keys.revokedBadge")}</Badge>
-                      ) : expired ? (
-                        <Badge tone="warning">{t("keys.expired")}</Badge>
-                      ) : (
-                        <Badge tone="success">{k.expires_at_unix_ms ? t("keys.validUntil", { when: date(k.expires_at_unix_ms) }) : t("keys.valid")}</Badge>
-                      )}
-                    </td>
-                    {manage && (
-                      <td className="cell-actions">
-                        {!k.revoked_at_unix_ms && (
-                          <Button size="sm" variant="ghost" onClick={() => setRevoking(k)} aria-label={t("keys.revokeFor", { name: k.name })}>
-                            {t("keys.revoke")}
-                          </Button>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryList query={apiKeys} empty={{ icon: "key", title: t("keys.emptyTitle"), text: t("keys.emptyText") }}>
+        {(rows) => <DataTable caption={t("team.apiKeys")} columns={columns} rows={rows} rowKey={(k) => k.id} actions={manage ? keyActions : undefined} />}
+      </QueryList>
       {creating && <CreateKeyDialog onClose={() => setCreating(false)} />}
       <ConfirmDialog open={!!revoking} onClose={() => setRevoking(null)} onConfirm={() => revoking && revoke.mutate(revoking.id)} busy={revoke.isPending} title={t("keys.revokeTitle", { name: revoking?.name ?? "" })} confirmLabel={t("keys.revoke")}>
         <p>{t("keys.revokeExplain")}</p>
@@ -451,20 +404,7 @@ function CreateKeyDialog({ onClose }: { onClose: () => void }) {
       size="lg"
       title={t("keys.new")}
       onSubmit={() => (create.data ? onClose() : create.mutate())}
-      footer={
-        create.data ? (
-          <Button type="submit" variant="primary">
-            {t("common.done")}
-          </Button>
-        ) : (
-          <>
-            <Button onClick={onClose}>{t("common.cancel")}</Button>
-            <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim() || actions.length === 0}>
-              {t("keys.create")}
-            </Button>
-          </>
-        )
-      }
+      footer={<CreateOnceFooter created={!!create.data} busy={create.isPending} disabled={!name.trim() || actions.length === 0} label={t("keys.create")} onClose={onClose} />}
     >
       {create.data ? (
         <div className="stack">
