@@ -236,6 +236,11 @@ std::unique_ptr<SociDatabase::Connection> SociDatabase::open_connection() {
       sql << "PRAGMA synchronous = NORMAL";
     } else {
       connection->session = std::make_unique<soci::session>(soci::postgresql, connect_string_);
+      // Personae's statements are short: JIT compilation (on by default, for any statement the
+      // planner estimates above jit_above_cost) costs 50-150 ms per statement and never pays back
+      // here. The job queue's plan settings make some of its 0.1 ms statements look that
+      // expensive, and the compilation took a quarter of the CPU in bench/queue.md.
+      *connection->session << "SET jit = off";
     }
   } catch (const soci::soci_error& error) {
     std::string reason = collapse_whitespace(error.get_error_message());

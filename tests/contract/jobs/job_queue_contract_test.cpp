@@ -841,6 +841,42 @@ TEST_P(JobQueueTest, FinishedCountsHoldUnderConcurrentWorkersAndFolds) {
   }
 }
 
+TEST_P(JobQueueTest, FinishedCountsFoldABacklogInBatches) {
+  // Finished jobs written directly (as a restore does), more deltas than one fold batch takes.
+  const std::int64_t now = clock_.now_unix_ms();
+  database_->write([&](Transaction& tx) {
+    bypass_tenant_scope(tx, [&] {
+      for (int i = 0; i < 4'500; ++i) {
+        const std::int64_t finished = now - 200'000 + i * 41;
+        soci_session(tx) << "INSERT INTO jobs (tenant_id, queue, kind, payload, state, run_at, max_attempts, "
+                            "attempts, attempt_number, created_at, updated_at, finished_at) VALUES (" +
+                                std::string(i % 3 == 0 ? "'" + acme_.id + "'" : "NULL") + ", '" +
+                                (i % 2 == 0 ? "alpha" : "beta") + "', 'noop', '{}', '" +
+                                (i % 5 == 0 ? "cancelled" : "succeeded") + "', 0, 1, 1, 1, 0, 0, " +
+                                std::to_string(finished) + ")";
+      }
+    });
+  });
+  const auto unfolded = [&] {
+    return database_->read([&](Transaction& tx) {
+      return bypass_tenant_scope(tx, [&] {
+        long long rows = 0;
+        soci_session(tx) << "SELECT COUNT(*) FROM job_finished_counts WHERE folded = 0", soci::into(rows);
+        return rows;
+      });
+    });
+  };
+  EXPECT_EQ(unfolded(), 4'500);
+  EXPECT_EQ(queue_->fold_finished_counts(), 4'500U);
+  EXPECT_EQ(unfolded(), 0);
+  for (const std::int64_t since : {std::int64_t{0}, now - 100'001, now - 60'000}) {
+    for (const JobScope& scope : {JobScope::system(), JobScope::tenant(acme_.id)}) {
+      EXPECT_EQ(describe(FinishedCounts::reported(*database_, *queue_, scope, now, since)),
+                describe(FinishedCounts::counted(*database_, scope, since)));
+    }
+  }
+}
+
 TEST_P(JobQueueTest, FinishedCountsCoverJobsFinishedBeforeTheirMigration) {
   SqlMigrator migrator(*database_, clock_);
   const int latest = migrator.migrations().back().version;
