@@ -88,6 +88,69 @@ TEST_P(DatabaseContractTest, ReadAndWriteReturnValues) {
   EXPECT_EQ(id, 7);
 }
 
+TEST_P(DatabaseContractTest, TransactionSettingsAreLocalAndBeginWithTheTransaction) {
+  if (dialect() != Dialect::kPostgresql) GTEST_SKIP() << "set_config is PostgreSQL's";
+  // One pooled connection, so that a setting leaking out of a transaction would be seen.
+  SociDatabaseOptions options;
+  options.pool_size = 1;
+  auto database = open(options);
+  const auto setting = [](Transaction& tx) {
+    std::string value;
+    soci_session(tx) << "SELECT COALESCE(current_setting('app.probe', true), '')", soci::into(value);
+    return value;
+  };
+  // The first statement of the transaction (BEGIN goes with it): quoting survives.
+  const std::string value = "it's; a \"value\"";
+  EXPECT_EQ(database->write([&](Transaction& tx) {
+    set_transaction_setting(tx, "app.probe", value);
+    return setting(tx);
+  }),
+            value);
+  EXPECT_EQ(database->read([&](Transaction& tx) { return setting(tx); }), "");
+  // Later in a transaction, and in a transaction that is rolled back.
+  EXPECT_EQ(database->read([&](Transaction& tx) {
+    const std::string before = setting(tx);
+    set_transaction_setting(tx, "app.probe", "later");
+    return before + "|" + setting(tx);
+  }),
+            "|later");
+  EXPECT_THROW(database->write([&](Transaction& tx) {
+    set_transaction_setting(tx, "app.probe", "doomed");
+    insert(tx, 1, "one");
+    throw std::runtime_error("no");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(database->read([&](Transaction& tx) { return setting(tx); }), "");
+  EXPECT_EQ(count_items(), 0);
+  // The setting and the writes after it are one transaction: a failure rolls back both.
+  database->write([&](Transaction& tx) { insert(tx, 1, "one"); });
+  EXPECT_EQ(code_of([&] {
+              database->write([&](Transaction& tx) {
+                set_transaction_setting(tx, "app.probe", "x");
+                insert(tx, 2, "two");
+                insert(tx, 3, "one");  // conflicts
+              });
+            }),
+            ErrorCode::kConflict);
+  EXPECT_EQ(count_items(), 1);
+  // A malformed setting name fails the transaction with a clear error, and the connection
+  // is fine afterwards.
+  EXPECT_NE(
+      code_of([&] { database->write([&](Transaction& tx) { set_transaction_setting(tx, "no dot", "x"); }); }),
+      ErrorCode::kConflict);
+  database->write([&](Transaction& tx) { insert(tx, 4, "four"); });
+  EXPECT_EQ(count_items(), 2);
+}
+
+TEST_P(DatabaseContractTest, ATransactionThatRunsNothingCommits) {
+  EXPECT_EQ(database_->write([](Transaction&) { return 5; }), 5);
+  EXPECT_EQ(database_->read([](Transaction&) { return 6; }), 6);
+  EXPECT_THROW(database_->write([](Transaction&) { throw std::runtime_error("nothing ran"); }),
+               std::runtime_error);
+  database_->write([](Transaction& tx) { insert(tx, 1, "one"); });
+  EXPECT_EQ(count_items(), 1);
+}
+
 TEST_P(DatabaseContractTest, ConstraintViolationIsConflictWithoutSql) {
   database_->write([](Transaction& tx) { insert(tx, 1, "one"); });
   try {

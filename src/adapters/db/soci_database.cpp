@@ -19,15 +19,37 @@ namespace {
 constexpr std::size_t kDefaultSqlitePoolSize = 4;
 constexpr std::size_t kDefaultPostgresqlPoolSize = 16;
 
+// PQexec of a script (several statements, no parameters); failures throw as SOCI's statements do.
+void execute_postgres_script(PGconn* handle, const std::string& script);
+
+// A transaction whose BEGIN (PostgreSQL) is sent with its first statement: most transactions
+// start by setting their tenant scope, and sending both in one round trip saves one of the four
+// or five a short transaction costs (bench/queue.md: enqueue one job per transaction). A
+// transaction that runs no statement never reaches the server.
 class SociTransaction final : public Transaction {
  public:
-  SociTransaction(soci::session& session, Dialect dialect) : session_(session), dialect_(dialect) {}
+  SociTransaction(soci::session& session, Dialect dialect, std::string pending_begin)
+      : session_(session), dialect_(dialect), pending_begin_(std::move(pending_begin)) {}
   Dialect dialect() const override { return dialect_; }
-  soci::session& session() { return session_; }
+
+  /// The session, with the transaction begun.
+  soci::session& session() {
+    if (!pending_begin_.empty()) {
+      const std::string begin = std::move(pending_begin_);
+      pending_begin_.clear();
+      session_ << begin;
+    }
+    return session_;
+  }
+  /// Whether BEGIN reached the server (COMMIT and ROLLBACK are needed).
+  bool begun() const { return pending_begin_.empty(); }
+  /// set_config(name, value, true), with a pending BEGIN in the same round trip.
+  void set_local(const std::string& name, const std::string& value);
 
  private:
   soci::session& session_;
   Dialect dialect_;
+  std::string pending_begin_;
 };
 
 // SOCI's libraries do not export the backends' type information, so dynamic_cast cannot be used:
@@ -352,6 +374,7 @@ void SociDatabase::run_transaction(TransactionMode mode, const std::function<voi
       if (!sqlite || sqlite_api::sqlite3_get_autocommit(sqlite_handle(sql)) == 0) connection.broken = true;
     }
   };
+  std::string pending_begin;
   try {
     if (sqlite) {
       const bool query_only = mode == TransactionMode::kRead;
@@ -361,21 +384,23 @@ void SociDatabase::run_transaction(TransactionMode mode, const std::function<voi
       }
       sql << (mode == TransactionMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
     } else {
-      sql << (mode == TransactionMode::kWrite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      pending_begin =
+          mode == TransactionMode::kWrite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
     }
   } catch (const soci::soci_error& error) {
     fail(connection, error);
   }
-  SociTransaction tx(sql, url_.dialect());
+  SociTransaction tx(sql, url_.dialect(), std::move(pending_begin));
   try {
     work(tx);
   } catch (const soci::soci_error& error) {
-    rollback();
+    if (tx.begun()) rollback();
     fail(connection, error);
   } catch (...) {
-    rollback();
+    if (tx.begun()) rollback();
     throw;
   }
+  if (!tx.begun()) return;
   try {
     sql << "COMMIT";
   } catch (const soci::soci_error& error) {
@@ -422,6 +447,36 @@ soci::session& soci_session(Transaction& tx) {
   return soci_tx->session();
 }
 
+void set_transaction_setting(Transaction& tx, const std::string& name, const std::string& value) {
+  auto* soci_tx = dynamic_cast<SociTransaction*>(&tx);
+  if (soci_tx == nullptr) throw AppError(ErrorCode::kInternal, "not a SOCI transaction");
+  soci_tx->set_local(name, value);
+}
+
+void SociTransaction::set_local(const std::string& name, const std::string& value) {
+  if (begun()) {
+    std::string applied;
+    session_ << "SELECT set_config(:name, :value, true)", soci::use(name, "name"), soci::use(value, "value"),
+        soci::into(applied);
+    return;
+  }
+  // One round trip: BEGIN and the setting as one script, the values quoted by libpq.
+  PGconn* handle = postgres_handle(session_);
+  if (handle == nullptr) throw AppError(ErrorCode::kInternal, "a pending BEGIN on a non-PostgreSQL session");
+  const auto literal = [&](const std::string& text) {
+    char* quoted = PQescapeLiteral(handle, text.data(), text.size());
+    if (quoted == nullptr)
+      throw soci::postgresql_soci_error(collapse_whitespace(PQerrorMessage(handle)), "XX000");
+    std::string result(quoted);
+    PQfreemem(quoted);
+    return result;
+  };
+  const std::string script =
+      pending_begin_ + "; SELECT set_config(" + literal(name) + ", " + literal(value) + ", true)";
+  pending_begin_.clear();
+  execute_postgres_script(handle, script);
+}
+
 void execute_script(Transaction& tx, std::string_view sql) {
   soci::session& session = soci_session(tx);
   const std::string script(sql);
@@ -436,7 +491,12 @@ void execute_script(Transaction& tx, std::string_view sql) {
     }
     return;
   }
-  PGconn* handle = postgres_handle(session);
+  execute_postgres_script(postgres_handle(session), script);
+}
+
+namespace {
+
+void execute_postgres_script(PGconn* handle, const std::string& script) {
   PGresult* result = PQexec(handle, script.c_str());
   const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
@@ -449,5 +509,7 @@ void execute_script(Transaction& tx, std::string_view sql) {
   PQclear(result);
   throw soci::postgresql_soci_error(collapse_whitespace(text), sqlstate.c_str());
 }
+
+}  // namespace
 
 }  // namespace personae

@@ -8,9 +8,7 @@ namespace personae {
 namespace {
 
 void set_local(Transaction& tx, const std::string& name, const std::string& value) {
-  std::string applied;
-  soci_session(tx) << "SELECT set_config(:name, :value, true)", soci::use(name, "name"),
-      soci::use(value, "value"), soci::into(applied);
+  set_transaction_setting(tx, name, value);
 }
 
 }  // namespace
