@@ -72,10 +72,10 @@ Result<void> run_tool(const PostgresTools& tools, std::vector<std::string> argum
   return {};
 }
 
-// Drops every table of the current schema that the connecting role owns (CASCADE takes their
-// indexes, policies and sequences), so that the restored tables replace them whatever schema
-// version they had. Runs in the restore's transaction.
-constexpr const char* kDropOwnedTables = R"SQL(
+// Drops every table and function of the current schema that the connecting role owns (CASCADE
+// takes the tables' indexes, policies, triggers and sequences), so that the restored ones replace
+// them whatever schema version they had. Runs in the restore's transaction.
+constexpr const char* kDropOwnedObjects = R"SQL(
 DO $$
 DECLARE
   item record;
@@ -87,6 +87,14 @@ BEGIN
       AND pg_get_userbyid(c.relowner) = current_user
   LOOP
     EXECUTE format('DROP TABLE IF EXISTS %I.%I CASCADE', item.schema_name, item.table_name);
+  END LOOP;
+  FOR item IN
+    SELECT p.oid::regprocedure AS signature
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = current_schema() AND p.prokind = 'f'
+      AND pg_get_userbyid(p.proowner) = current_user
+  LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', item.signature);
   END LOOP;
 END
 $$;
@@ -190,7 +198,7 @@ Result<void> restore_postgres(const PostgresTools& tools,
   }
   const auto drop_script = work_dir / "drop.sql";
   const auto restore_script = work_dir / "restore.sql";
-  std::ofstream(drop_script) << kDropOwnedTables;
+  std::ofstream(drop_script) << kDropOwnedObjects;
   auto converted = run_tool(tools,
                             {tools.pg_restore, "--no-owner", "--no-privileges", "--enable-row-security",
                              "--file=" + restore_script.string(), dump_file.string()},
