@@ -857,15 +857,7 @@ TEST_P(JobQueueTest, FinishedCountsFoldABacklogInBatches) {
       }
     });
   });
-  const auto unfolded = [&] {
-    return database_->read([&](Transaction& tx) {
-      return bypass_tenant_scope(tx, [&] {
-        long long rows = 0;
-        soci_session(tx) << "SELECT COUNT(*) FROM job_finished_counts WHERE folded = 0", soci::into(rows);
-        return rows;
-      });
-    });
-  };
+  const auto unfolded = [&] { return count_rows("job_finished_counts", "folded = 0"); };
   EXPECT_EQ(unfolded(), 4'500);
   EXPECT_EQ(queue_->fold_finished_counts(), 4'500U);
   EXPECT_EQ(unfolded(), 0);

@@ -426,16 +426,7 @@ TEST_P(JobRunnerTest, RetentionSweepPurgesOldFinishedJobs) {
   runner.start();
   ASSERT_TRUE(eventually([&] { return count_jobs() == 1; }));
   // The sweep also folds the finished-job counters: the purge's deltas cancel the completions'.
-  const auto counter_rows = [&] {
-    return database_->read([&](Transaction& tx) {
-      return bypass_tenant_scope(tx, [&] {
-        long long rows = 0;
-        soci_session(tx) << "SELECT COUNT(*) FROM job_finished_counts", soci::into(rows);
-        return rows;
-      });
-    });
-  };
-  EXPECT_TRUE(eventually([&] { return counter_rows() == 0; }));
+  EXPECT_TRUE(eventually([&] { return count_rows("job_finished_counts") == 0; }));
   runner.stop();
   EXPECT_EQ(count_jobs("state = 'queued'"), 1);
 }

@@ -67,10 +67,14 @@ std::vector<Job> JobsTest::claim(JobQueue& queue, const std::string& worker, int
 }
 
 long long JobsTest::count_jobs(const std::string& where) {
+  return count_rows("jobs", where);
+}
+
+long long JobsTest::count_rows(const std::string& table, const std::string& where) {
   return database_->read([&](Transaction& tx) {
     return bypass_tenant_scope(tx, [&] {
       long long count = 0;
-      soci_session(tx) << "SELECT COUNT(*) FROM jobs WHERE " + where, soci::into(count);
+      soci_session(tx) << "SELECT COUNT(*) FROM " + table + " WHERE " + where, soci::into(count);
       return count;
     });
   });

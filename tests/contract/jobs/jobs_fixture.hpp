@@ -38,6 +38,8 @@ class JobsTest : public AccountsTest {
                          const std::string& queue_name = "default", std::optional<int> limit = std::nullopt);
   /// Counts rows of `jobs` matching `where` (system view).
   long long count_jobs(const std::string& where = "1 = 1");
+  /// Counts rows of `table` matching `where` (system view).
+  long long count_rows(const std::string& table, const std::string& where = "1 = 1");
 
   /// Polls `condition` every 10 ms for up to `timeout`.
   static bool eventually(const std::function<bool()>& condition,

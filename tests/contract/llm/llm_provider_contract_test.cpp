@@ -556,19 +556,26 @@ TEST_P(LlmProviderContract, ReturningFalseCancelsAtOnce) {
   EXPECT_LT(since(start), milliseconds(1'000));  // the whole stream would take 5 s
 }
 
+// Runs `request`, cancelling its token from another thread after `delay`.
+Result<ChatResult> chat_cancelled_after(LlmProvider& provider, const ChatRequest& request,
+                                        milliseconds delay) {
+  const CancellationToken token = request.cancellation;
+  std::thread canceller([token, delay] {
+    std::this_thread::sleep_for(delay);
+    token.cancel();
+  });
+  auto result = provider.chat(request, {});
+  canceller.join();
+  return result;
+}
+
 TEST_P(LlmProviderContract, ACancellationTokenStopsTheStreamFromAnotherThread) {
   simulator_->add_model(SimulatedModel{.name = "long", .tokens = std::vector<std::string>(100, " word")});
   simulator_->set_token_delay(milliseconds(30));
   auto request = chat();
   request.model = "long";
-  const CancellationToken token = request.cancellation;
-  std::thread canceller([token] {
-    std::this_thread::sleep_for(milliseconds(200));
-    token.cancel();
-  });
   const auto start = std::chrono::steady_clock::now();
-  const auto result = provider_->chat(request, {});
-  canceller.join();
+  const auto result = chat_cancelled_after(*provider_, request, milliseconds(200));
   ASSERT_TRUE(result) << result.error().detail;
   EXPECT_TRUE(result->cancelled);
   EXPECT_LT(result->content.size(), std::string(" word").size() * 100);
@@ -579,15 +586,8 @@ TEST_P(LlmProviderContract, ACancellationTokenStopsACallWhileTheModelIsSilent) {
   // A model that loads for a long time before its first token: the head, then nothing.
   provider_ = make_provider(milliseconds(30'000));
   simulator_->set_token_delay(milliseconds(10'000));
-  auto request = chat();
-  const CancellationToken token = request.cancellation;
-  std::thread canceller([token] {
-    std::this_thread::sleep_for(milliseconds(200));
-    token.cancel();
-  });
   const auto start = std::chrono::steady_clock::now();
-  const auto result = provider_->chat(request, {});
-  canceller.join();
+  const auto result = chat_cancelled_after(*provider_, chat(), milliseconds(200));
   ASSERT_TRUE(result) << result.error().detail;
   EXPECT_TRUE(result->cancelled);
   EXPECT_EQ(result->done_reason, "cancelled");
