@@ -284,6 +284,58 @@ TEST_F(CaptionRoutesTest, AFailingModelCallIsRetriedAndTheFailureStaysInTheHisto
   EXPECT_EQ(done["history"][1]["outcome"], "succeeded");
 }
 
+TEST_F(CaptionRoutesTest, RetriesFollowTheJobsConfigurationUntilTheJobIsDead) {
+  // jobs.max_attempts and the retry delays come from the configuration: two quick attempts, then
+  // a dead job whose last error says it will not retry by itself.
+  testing::OllamaSimulator failing;
+  failing.add_model({.name = std::string(kModel), .structured_reply = model_caption("never").dump()});
+  failing.set_fault({.fault = testing::LlmFault::kHttp500, .times = 1'000});
+  RouteHarness harness(true, route_testing::route_backend_under_test(), {provider_for(failing, "local")},
+                       [](Config& config) {
+                         config.jobs.max_attempts = 2;
+                         config.jobs.retry_base = std::chrono::milliseconds(100);
+                         config.jobs.retry_cap = std::chrono::milliseconds(100);
+                         config.jobs.poll_interval = std::chrono::milliseconds(50);
+                       });
+  harness.create_tenant("Retries");
+  const auto owner = harness.create_user("Retries", "owner@retries.example.com", Role::kOwner);
+  const auto token = harness.login(owner).access_token;
+  const auto call = [&](Method method, const std::string& target, const std::string& body = {}) {
+    return harness.send(method, target, body, route_testing::bearer(token));
+  };
+  const auto persona = call(Method::kPost, "/api/v1/personas",
+                            json{{"display_name", "Ada"},
+                                 {"review_mode", "automatic_with_gates"},
+                                 {"boundaries", {{{"platform", "x"}, {"allowed_ratings", {"sfw"}}}}}}
+                                .dump());
+  ASSERT_EQ(persona.status, 201) << persona.body;
+  const std::string persona_id = body_json(persona)["id"];
+  ASSERT_EQ(call(Method::kPost, "/api/v1/personas/" + persona_id + "/activate",
+                 R"({"attest_fictional_adult":true})")
+                .status,
+            200);
+  const auto ordered = call(Method::kPost, "/api/v1/captions",
+                            json{{"persona_id", persona_id}, {"platform", "x"}, {"brief", "Night"}}.dump());
+  ASSERT_EQ(ordered.status, 202) << ordered.body;
+  const auto job_path = "/api/v1/jobs/" + std::to_string(body_json(ordered)["job_id"].get<std::int64_t>());
+  start_job_runner(harness.content(), harness.config(), harness.storage(), harness.clock(), nullptr);
+  json job;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    job = body_json(call(Method::kGet, job_path));
+    if (job["state"] == "dead") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  harness.content().runner->stop();
+  harness.content().runner.reset();
+  ASSERT_EQ(job["state"], "dead") << job.dump();
+  EXPECT_EQ(job["max_attempts"], 2);
+  ASSERT_EQ(job["history"].size(), 2u) << job.dump();
+  EXPECT_THAT(job["history"][0]["error"].get<std::string>(), HasSubstr("the job retries by itself"));
+  EXPECT_THAT(job["last_error"].get<std::string>(), HasSubstr("last attempt"));
+  EXPECT_EQ(job["caption"]["status"], "failed");
+}
+
 TEST_F(CaptionRoutesTest, AModelAnswerOfTheWrongShapeIsAFailureNotACaption) {
   ollama_->set_fault({.fault = testing::LlmFault::kWrongSchema, .times = 1});
   const auto ordered = order({{"persona_id", persona_id_}, {"platform", "x"}, {"brief", "Rain"}});

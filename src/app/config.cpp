@@ -985,6 +985,22 @@ const std::vector<Field>& schema() {
         "jobs.keep_dead", "How long dead jobs (every attempt failed) are kept for inspection and replay.",
         [](Config& c) -> milliseconds& { return c.jobs.keep_dead; }, milliseconds(60'000),
         milliseconds(3650LL * 86'400'000)));
+    f.push_back(duration_field(
+        "jobs.retry_base",
+        "Delay bound before a failed job's first retry; it doubles with each failure up to jobs.retry_cap "
+        "(the actual delay is drawn at random below the bound, so that jobs failing together do not retry "
+        "together).",
+        [](Config& c) -> milliseconds& { return c.jobs.retry_base; }, milliseconds(100),
+        milliseconds(3'600'000)));
+    f.push_back(duration_field(
+        "jobs.retry_cap", "The largest delay bound between two attempts of a failed job.",
+        [](Config& c) -> milliseconds& { return c.jobs.retry_cap; }, milliseconds(1'000),
+        milliseconds(7LL * 86'400'000)));
+    f.push_back(integer_field<int>(
+        "jobs.max_attempts",
+        "Attempts a job Personae enqueues (caption generation, ...) gets before it is dead-lettered; "
+        "an operator can replay it then.",
+        [](Config& c) -> int& { return c.jobs.max_attempts; }, 1, 100));
     f.push_back(table_list_field<JobQueueConfig>(
         "jobs.queues",
         "Queues workers take jobs from: name, concurrency (running jobs across every worker, 0: no limit), "
@@ -1142,6 +1158,9 @@ void validate(Config& config) {
       throw ConfigError("blob.s3.endpoint: expected an http:// or https:// URL, got " +
                         in_quotes(config.blob.s3_endpoint));
     }
+  }
+  if (config.jobs.retry_cap < config.jobs.retry_base) {
+    throw ConfigError("jobs.retry_cap: must be at least jobs.retry_base");
   }
   if (config.media.max_link_ttl < config.media.link_ttl) {
     throw ConfigError("media.max_link_ttl: must be at least media.link_ttl");

@@ -189,6 +189,11 @@ struct JobsConfig {
   std::chrono::milliseconds poll_interval{1'000};
   std::chrono::milliseconds keep_succeeded{7LL * 86'400'000};
   std::chrono::milliseconds keep_dead{30LL * 86'400'000};
+  /// Retries: exponential backoff with full jitter, from retry_base doubling up to retry_cap.
+  std::chrono::milliseconds retry_base{2'000};
+  std::chrono::milliseconds retry_cap{3'600'000};
+  /// Attempts a job Personae enqueues (caption generation, ...) gets before it is dead-lettered.
+  int max_attempts = 5;
   std::vector<JobQueueConfig> queues = default_job_queues();
 };
 

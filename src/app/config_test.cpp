@@ -274,6 +274,24 @@ max_in_flight = 4
   EXPECT_THAT(error_for(empty), HasSubstr("at least one queue"));
 }
 
+TEST_F(ConfigTest, JobRetriesAreConfigurableAndValidated) {
+  const Config defaults = load_config(sources_with_file(""));
+  EXPECT_EQ(defaults.jobs.retry_base, std::chrono::seconds(2));
+  EXPECT_EQ(defaults.jobs.retry_cap, std::chrono::hours(1));
+  EXPECT_EQ(defaults.jobs.max_attempts, 5);
+  ConfigSources sources = sources_with_file("[jobs]\nretry_base = \"500ms\"\nmax_attempts = 2\n");
+  sources.environment["PERSONAE_JOBS_RETRY_CAP"] = "30s";
+  const Config config = load_config(sources);
+  EXPECT_EQ(config.jobs.retry_base, std::chrono::milliseconds(500));
+  EXPECT_EQ(config.jobs.retry_cap, std::chrono::seconds(30));
+  EXPECT_EQ(config.jobs.max_attempts, 2);
+
+  EXPECT_THAT(error_for(sources_with_file("[jobs]\nmax_attempts = 0\n")), HasSubstr("jobs.max_attempts"));
+  EXPECT_THAT(error_for(sources_with_file("[jobs]\nretry_base = \"10ms\"\n")), HasSubstr("jobs.retry_base"));
+  EXPECT_THAT(error_for(sources_with_file("[jobs]\nretry_base = \"1m\"\nretry_cap = \"10s\"\n")),
+              HasSubstr("jobs.retry_cap: must be at least jobs.retry_base"));
+}
+
 TEST_F(ConfigTest, AnS3BlobStoreNeedsItsEndpointBucketAndKeys) {
   EXPECT_EQ(load_config(sources_with_file("data_dir = \"/data\"\n")).blob.local_path, "/data/blobs");
   EXPECT_THAT(error_for(sources_with_file("[blob]\ntype = \"s3\"\n")),

@@ -69,7 +69,7 @@ std::unique_ptr<Content> build_content(const Config& config, Storage& storage, V
 
   c.caption_service =
       std::make_unique<CaptionService>(db, vault.persona_repository, vault.media_repository, c.captions,
-                                       c.settings, *c.queue, *storage.audit, clock);
+                                       c.settings, *c.queue, *storage.audit, clock, config.jobs.max_attempts);
   c.job_service = std::make_unique<JobService>(db, *c.queue, *storage.audit, clock);
   c.generator =
       std::make_unique<CaptionGenerator>(db, vault.persona_repository, vault.media_repository, c.captions,
@@ -88,6 +88,7 @@ void start_job_runner(Content& content, const Config& config, Storage& storage, 
   options.lease = config.jobs.lease;
   options.heartbeat_interval = std::max(std::chrono::milliseconds(1'000), config.jobs.lease / 3);
   options.poll_interval = config.jobs.poll_interval;
+  options.retry = RetryPolicy{config.jobs.retry_base, config.jobs.retry_cap};
   options.shutdown_grace = config.server.shutdown_timeout;
   options.queues.clear();
   for (const auto& queue : config.jobs.queues) {

@@ -47,8 +47,13 @@ RouteBackend route_backend_under_test() {
 }
 
 RouteHarness::RouteHarness(bool api_rate_unlimited, RouteBackend backend,
-                           std::vector<LlmProviderConfig> llm_providers)
-    : config_(make_config(dir_.path(), backend, std::move(llm_providers))),
+                           std::vector<LlmProviderConfig> llm_providers,
+                           const std::function<void(Config&)>& adjust)
+    : config_([&] {
+        Config config = make_config(dir_.path(), backend, std::move(llm_providers));
+        if (adjust) adjust(config);
+        return config;
+      }()),
       storage_(open_storage(config_, clock_)) {
   require_current_schema(config_, storage_);
   accounts_ = build_accounts(config_, storage_, clock_, nullptr);

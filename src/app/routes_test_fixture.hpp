@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,8 +74,10 @@ class RouteHarness {
   /// generated tests send hundreds of requests in a few seconds; the limit has its own tests).
   /// `llm_providers`: the language models the caption routes use (none by default, so that no test
   /// depends on an Ollama that happens to run on the machine).
+  /// `adjust` changes the configuration before anything is built from it.
   explicit RouteHarness(bool api_rate_unlimited = true, RouteBackend backend = route_backend_under_test(),
-                        std::vector<LlmProviderConfig> llm_providers = {});
+                        std::vector<LlmProviderConfig> llm_providers = {},
+                        const std::function<void(Config&)>& adjust = {});
   ~RouteHarness();
   RouteHarness(const RouteHarness&) = delete;
   RouteHarness& operator=(const RouteHarness&) = delete;

@@ -71,7 +71,8 @@ safety::TenantSafetyLists compile_safety_lists(const captions::ContentSettings& 
 
 CaptionService::CaptionService(Database& database, PersonaRepository& personas, MediaRepository& media,
                                CaptionRepository& captions, ContentSettingsRepository& settings,
-                               JobQueue& jobs, AuditLogService& audit, const Clock& clock)
+                               JobQueue& jobs, AuditLogService& audit, const Clock& clock,
+                               int job_max_attempts)
     : database_(database),
       personas_(personas),
       media_(media),
@@ -79,7 +80,8 @@ CaptionService::CaptionService(Database& database, PersonaRepository& personas, 
       settings_(settings),
       jobs_(jobs),
       audit_(audit),
-      clock_(clock) {}
+      clock_(clock),
+      job_max_attempts_(job_max_attempts) {}
 
 std::optional<captions::Caption> CaptionService::find_reachable(Transaction& tx, const Principal& principal,
                                                                 const std::string& id) {
@@ -139,7 +141,7 @@ Result<captions::Caption> CaptionService::order(const Principal& principal, cons
       spec.tenant_id = principal.tenant_id;
       spec.payload_json = nlohmann::json{{"caption_id", caption.id}}.dump();
       spec.unique_key = "caption:" + caption.id;
-      spec.max_attempts = 5;
+      spec.max_attempts = job_max_attempts_;
       caption.job_id = jobs_.enqueue(tx, spec, now).job_id;
       captions_.insert(tx, caption);
       audit_.append(tx, audit_entry(principal.tenant_id, principal_actor(principal), "caption.requested",

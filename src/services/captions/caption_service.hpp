@@ -80,9 +80,10 @@ safety::TenantSafetyLists compile_safety_lists(const captions::ContentSettings& 
 /// Blocking; thread-safe; holds references that must outlive it.
 class CaptionService {
  public:
+  /// `job_max_attempts`: the attempts each generation job gets before it is dead-lettered.
   CaptionService(Database& database, PersonaRepository& personas, MediaRepository& media,
                  CaptionRepository& captions, ContentSettingsRepository& settings, JobQueue& jobs,
-                 AuditLogService& audit, const Clock& clock);
+                 AuditLogService& audit, const Clock& clock, int job_max_attempts);
 
   /// 202-style: the caption (status queued) with its job id. kNotFound for a persona or media item
   /// the principal cannot see; kFailedPrecondition for a persona that is not active;
@@ -122,6 +123,7 @@ class CaptionService {
   JobQueue& jobs_;
   AuditLogService& audit_;
   const Clock& clock_;
+  const int job_max_attempts_;
 };
 
 }  // namespace personae
