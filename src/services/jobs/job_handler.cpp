@@ -60,7 +60,7 @@ CancelSubscription JobContext::on_cancel(std::function<void()> callback) {
     if (reason_ == CancelReason::kNone) {
       const std::uint64_t id = next_callback_++;
       callbacks_.emplace(id, std::move(callback));
-      return CancelSubscription(this, id);
+      return {this, id};
     }
   }
   run_cancel_callback(callback, worker_id_);
