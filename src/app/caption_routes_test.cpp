@@ -284,6 +284,48 @@ TEST_F(CaptionRoutesTest, AFailingModelCallIsRetriedAndTheFailureStaysInTheHisto
   EXPECT_EQ(done["history"][1]["outcome"], "succeeded");
 }
 
+/// On a harness of its own (other providers or configuration): a tenant's owner activates a
+/// persona and orders one caption for X; a job runner runs until the job has finished (or 30 s)
+/// and stops. Returns the job as GET /api/v1/jobs/{id} shows it.
+json run_one_caption_job(RouteHarness& harness, const std::string& tenant) {
+  harness.create_tenant(tenant);
+  std::string domain = tenant;
+  std::transform(domain.begin(), domain.end(), domain.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  const auto owner = harness.create_user(tenant, "owner@" + domain + ".example.com", Role::kOwner);
+  const auto token = harness.login(owner).access_token;
+  const auto call = [&](Method method, const std::string& target, const std::string& body = {}) {
+    return harness.send(method, target, body, route_testing::bearer(token));
+  };
+  const auto persona = call(Method::kPost, "/api/v1/personas",
+                            json{{"display_name", "Ada"},
+                                 {"review_mode", "automatic_with_gates"},
+                                 {"boundaries", {{{"platform", "x"}, {"allowed_ratings", {"sfw"}}}}}}
+                                .dump());
+  EXPECT_EQ(persona.status, 201) << persona.body;
+  const std::string persona_id = body_json(persona).value("id", "");
+  EXPECT_EQ(call(Method::kPost, "/api/v1/personas/" + persona_id + "/activate",
+                 R"({"attest_fictional_adult":true})")
+                .status,
+            200);
+  const auto ordered = call(Method::kPost, "/api/v1/captions",
+                            json{{"persona_id", persona_id}, {"platform", "x"}, {"brief", "Evening"}}.dump());
+  EXPECT_EQ(ordered.status, 202) << ordered.body;
+  const auto job_path = "/api/v1/jobs/" + std::to_string(body_json(ordered).value("job_id", std::int64_t{0}));
+
+  start_job_runner(harness.content(), harness.config(), harness.storage(), harness.clock(), nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  json job;
+  while (std::chrono::steady_clock::now() < deadline) {
+    job = body_json(call(Method::kGet, job_path));
+    if (job.value("state", "") != "queued" && job.value("state", "") != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  harness.content().runner->stop();
+  harness.content().runner.reset();
+  return job;
+}
+
 TEST_F(CaptionRoutesTest, RetriesFollowTheJobsConfigurationUntilTheJobIsDead) {
   // jobs.max_attempts and the retry delays come from the configuration: two quick attempts, then
   // a dead job whose last error says it will not retry by itself.
@@ -297,37 +339,7 @@ TEST_F(CaptionRoutesTest, RetriesFollowTheJobsConfigurationUntilTheJobIsDead) {
                          config.jobs.retry_cap = std::chrono::milliseconds(100);
                          config.jobs.poll_interval = std::chrono::milliseconds(50);
                        });
-  harness.create_tenant("Retries");
-  const auto owner = harness.create_user("Retries", "owner@retries.example.com", Role::kOwner);
-  const auto token = harness.login(owner).access_token;
-  const auto call = [&](Method method, const std::string& target, const std::string& body = {}) {
-    return harness.send(method, target, body, route_testing::bearer(token));
-  };
-  const auto persona = call(Method::kPost, "/api/v1/personas",
-                            json{{"display_name", "Ada"},
-                                 {"review_mode", "automatic_with_gates"},
-                                 {"boundaries", {{{"platform", "x"}, {"allowed_ratings", {"sfw"}}}}}}
-                                .dump());
-  ASSERT_EQ(persona.status, 201) << persona.body;
-  const std::string persona_id = body_json(persona)["id"];
-  ASSERT_EQ(call(Method::kPost, "/api/v1/personas/" + persona_id + "/activate",
-                 R"({"attest_fictional_adult":true})")
-                .status,
-            200);
-  const auto ordered = call(Method::kPost, "/api/v1/captions",
-                            json{{"persona_id", persona_id}, {"platform", "x"}, {"brief", "Night"}}.dump());
-  ASSERT_EQ(ordered.status, 202) << ordered.body;
-  const auto job_path = "/api/v1/jobs/" + std::to_string(body_json(ordered)["job_id"].get<std::int64_t>());
-  start_job_runner(harness.content(), harness.config(), harness.storage(), harness.clock(), nullptr);
-  json job;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    job = body_json(call(Method::kGet, job_path));
-    if (job["state"] == "dead") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  harness.content().runner->stop();
-  harness.content().runner.reset();
+  const json job = run_one_caption_job(harness, "Retries");
   ASSERT_EQ(job["state"], "dead") << job.dump();
   EXPECT_EQ(job["max_attempts"], 2);
   ASSERT_EQ(job["history"].size(), 2u) << job.dump();
@@ -358,38 +370,7 @@ TEST_F(CaptionRoutesTest, AStreamCutAfterItsFirstTokensFallsBackToTheNextProvide
                     .structured_reply = model_caption("Golden hour from the second server").dump()});
   RouteHarness harness(true, route_testing::route_backend_under_test(),
                        {provider_for(first, "first"), provider_for(second, "second")});
-  harness.create_tenant("Fallback");
-  const auto owner = harness.create_user("Fallback", "owner@fallback.example.com", Role::kOwner);
-  const auto token = harness.login(owner).access_token;
-  const auto call = [&](Method method, const std::string& target, const std::string& body = {}) {
-    return harness.send(method, target, body, route_testing::bearer(token));
-  };
-  const auto persona = call(Method::kPost, "/api/v1/personas",
-                            json{{"display_name", "Ada"},
-                                 {"review_mode", "automatic_with_gates"},
-                                 {"boundaries", {{{"platform", "x"}, {"allowed_ratings", {"sfw"}}}}}}
-                                .dump());
-  ASSERT_EQ(persona.status, 201) << persona.body;
-  const std::string persona_id = body_json(persona)["id"];
-  ASSERT_EQ(call(Method::kPost, "/api/v1/personas/" + persona_id + "/activate",
-                 R"({"attest_fictional_adult":true})")
-                .status,
-            200);
-  const auto ordered = call(Method::kPost, "/api/v1/captions",
-                            json{{"persona_id", persona_id}, {"platform", "x"}, {"brief", "Evening"}}.dump());
-  ASSERT_EQ(ordered.status, 202) << ordered.body;
-  const auto job_id = std::to_string(body_json(ordered)["job_id"].get<std::int64_t>());
-
-  start_job_runner(harness.content(), harness.config(), harness.storage(), harness.clock(), nullptr);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  json job;
-  while (std::chrono::steady_clock::now() < deadline) {
-    job = body_json(call(Method::kGet, "/api/v1/jobs/" + job_id));
-    if (job.value("state", "") != "queued" && job.value("state", "") != "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  harness.content().runner->stop();
-  harness.content().runner.reset();
+  const json job = run_one_caption_job(harness, "Fallback");
 
   EXPECT_GE(first.pieces_written(), 3) << "the first server streamed part of the caption";
   EXPECT_EQ(first.requests_to("/api/chat").size(), 1u);
