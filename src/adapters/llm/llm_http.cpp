@@ -325,6 +325,22 @@ void CallTimer::finish(ChatResult& result, bool streamed) const {
   }
 }
 
+void stream_until_cancelled(outbound::Request& http, const CancellationToken& cancellation, bool& cancelled,
+                            std::function<bool(std::string_view chunk)> feed) {
+  http.should_abort = [&cancellation, &cancelled] {
+    if (!cancellation.cancelled()) return false;
+    cancelled = true;
+    return true;
+  };
+  http.on_body = [&cancellation, &cancelled, feed = std::move(feed)](std::string_view chunk) {
+    if (cancellation.cancelled()) {
+      cancelled = true;
+      return false;
+    }
+    return feed(chunk);
+  };
+}
+
 std::optional<Result<ChatResult>> settle_stream(std::optional<Error>& failure, bool cancelled,
                                                 ChatResult& result, const CallTimer& timer,
                                                 const Result<outbound::Response>& response,

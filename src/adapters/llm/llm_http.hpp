@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -120,6 +121,13 @@ class CallTimer {
   std::optional<std::chrono::steady_clock::time_point> first_;
   std::int64_t pieces_ = 0;
 };
+
+/// Streams the response body of `http` into `feed` (false from it stops the transfer) and stops
+/// the transfer once `cancellation` is set, whether bytes are flowing (before `feed` sees the
+/// next chunk) or the server is silent (the client polls it about once a second); a stop for
+/// cancellation sets `cancelled`. The references must outlive the send.
+void stream_until_cancelled(outbound::Request& http, const CancellationToken& cancellation, bool& cancelled,
+                            std::function<bool(std::string_view chunk)> feed);
 
 /// The end of a streamed call that both protocols share, before each checks its own final
 /// message: a failure the stream recorded, a cancellation (the partial `result`, timed), the

@@ -237,22 +237,13 @@ Result<ChatResult> OllamaLlmProvider::stream(const internal::CallContext& contex
 
   ChatStream stream(context, on_token, endpoint_.max_response_bytes, path == "/api/chat");
   // Also while no byte arrives (a model loading for tens of seconds before its first token).
-  http.should_abort = [&] {
-    if (!cancellation.cancelled()) return false;
-    stream.cancelled = true;
-    return true;
-  };
-  http.on_body = [&](std::string_view chunk) {
-    if (cancellation.cancelled()) {
-      stream.cancelled = true;
-      return false;
-    }
+  internal::stream_until_cancelled(http, cancellation, stream.cancelled, [&](std::string_view chunk) {
     const auto status = stream.lines.feed(chunk, [&](std::string_view line) { return stream.on_line(line); });
     if (status == internal::FeedStatus::kTooLong) {
       stream.failure = internal::bad_gateway(context, "a stream line is longer than the response cap");
     }
     return status == internal::FeedStatus::kOk;
-  };
+  });
   const auto response = client_.send(http);
 
   if (auto settled = internal::settle_stream(stream.failure, stream.cancelled, stream.result, stream.timer,
@@ -409,21 +400,12 @@ Result<PullResult> OllamaLlmProvider::pull(const PullRequest& request,
     }
     return true;
   };
-  http.should_abort = [&] {
-    if (!request.cancellation.cancelled()) return false;
-    result.cancelled = true;
-    return true;
-  };
-  http.on_body = [&](std::string_view chunk) {
-    if (request.cancellation.cancelled()) {
-      result.cancelled = true;
-      return false;
-    }
+  internal::stream_until_cancelled(http, request.cancellation, result.cancelled, [&](std::string_view chunk) {
     const auto status = lines.feed(chunk, on_line);
     if (status == internal::FeedStatus::kTooLong)
       failure = internal::bad_gateway(context, "a progress line is too long");
     return status == internal::FeedStatus::kOk;
-  };
+  });
   const auto response = client_.send(http);
   if (failure) return tl::unexpected(std::move(*failure));
   if (result.cancelled) return result;

@@ -216,23 +216,14 @@ Result<ChatResult> OpenAiLlmProvider::complete(const internal::CallContext& cont
 
   ChatStream stream(context, on_token, endpoint_.max_response_bytes);
   // Also while no byte arrives (a model loading for tens of seconds before its first token).
-  http.should_abort = [&] {
-    if (!cancellation.cancelled()) return false;
-    stream.cancelled = true;
-    return true;
-  };
-  http.on_body = [&](std::string_view chunk) {
-    if (cancellation.cancelled()) {
-      stream.cancelled = true;
-      return false;
-    }
+  internal::stream_until_cancelled(http, cancellation, stream.cancelled, [&](std::string_view chunk) {
     const auto status =
         stream.events.feed(chunk, [&](const internal::SseEvent& event) { return stream.on_event(event); });
     if (status == internal::FeedStatus::kTooLong) {
       stream.failure = internal::bad_gateway(context, "an event is longer than the response cap");
     }
     return status == internal::FeedStatus::kOk;
-  };
+  });
   const auto response = client_.send(http);
 
   if (auto settled = internal::settle_stream(stream.failure, stream.cancelled, stream.result, stream.timer,

@@ -255,8 +255,10 @@ Result<ChatResult> LlmGateway::run(std::string_view operation, const LlmRoute& r
   return tl::unexpected(std::move(*last));
 }
 
-Result<ChatResult> LlmGateway::chat(ChatRequest request, const TokenCallback& on_token,
-                                    const LlmRoute& route) {
+template <class Request, class Send>
+Result<ChatResult> LlmGateway::stream(std::string_view operation, Request request,
+                                      const TokenCallback& on_token, const LlmRoute& route,
+                                      const Send& send) {
   // Without a callback nothing reaches the caller before the call returns, so a failure after
   // some tokens can still fall back.
   bool delivered = false;
@@ -270,12 +272,20 @@ Result<ChatResult> LlmGateway::chat(ChatRequest request, const TokenCallback& on
   const auto timeout = request.timeout;
   const std::string request_model = request.model;
   const auto cancellation = request.cancellation;
-  return run("chat", route, request_model, timeout, cancellation, delivered,
+  return run(operation, route, request_model, timeout, cancellation, delivered,
              [&](LlmProvider& provider, const std::string& model, milliseconds left) {
                request.model = model;
                request.timeout = left;
-               return provider.chat(request, forward);
+               return send(provider, request, forward);
              });
+}
+
+Result<ChatResult> LlmGateway::chat(ChatRequest request, const TokenCallback& on_token,
+                                    const LlmRoute& route) {
+  return stream("chat", std::move(request), on_token, route,
+                [](LlmProvider& provider, const ChatRequest& call, const TokenCallback& forward) {
+                  return provider.chat(call, forward);
+                });
 }
 
 Result<ChatResult> LlmGateway::generate(GenerateRequest request, const LlmRoute& route) {
@@ -284,25 +294,10 @@ Result<ChatResult> LlmGateway::generate(GenerateRequest request, const LlmRoute&
 
 Result<ChatResult> LlmGateway::generate(GenerateRequest request, const TokenCallback& on_token,
                                         const LlmRoute& route) {
-  // Without a callback nothing reaches the caller before the call returns, so a failure after
-  // some tokens can still fall back.
-  bool delivered = false;
-  TokenCallback forward;
-  if (on_token) {
-    forward = [&](std::string_view token) {
-      delivered = true;
-      return on_token(token);
-    };
-  }
-  const auto timeout = request.timeout;
-  const std::string request_model = request.model;
-  const auto cancellation = request.cancellation;
-  return run("generate", route, request_model, timeout, cancellation, delivered,
-             [&](LlmProvider& provider, const std::string& model, milliseconds left) {
-               request.model = model;
-               request.timeout = left;
-               return provider.generate(request, forward);
-             });
+  return stream("generate", std::move(request), on_token, route,
+                [](LlmProvider& provider, const GenerateRequest& call, const TokenCallback& forward) {
+                  return provider.generate(call, forward);
+                });
 }
 
 Result<EmbedResult> LlmGateway::embed(EmbedRequest request, const LlmRoute& route) {

@@ -124,6 +124,10 @@ class LlmGateway {
 
   Result<std::vector<Entry*>> chain(const LlmRoute& route) const;
   Entry* find(std::string_view name) const;
+  // chat() and generate(): the fallback chain around `send`, which calls one provider.
+  template <class Request, class Send>
+  Result<ChatResult> stream(std::string_view operation, Request request, const TokenCallback& on_token,
+                            const LlmRoute& route, const Send& send);
   template <class Call>
   Result<ChatResult> run(std::string_view operation, const LlmRoute& route, const std::string& request_model,
                          std::optional<std::chrono::milliseconds> timeout,
