@@ -41,6 +41,20 @@ struct NullableText {
   }
 };
 
+/// " AND <column> IN (:p0, :p1, ...)" with one placeholder per value; bind_in_list binds them.
+/// (An empty list matches nothing: callers return early instead of asking.)
+inline std::string in_list_clause(const std::string& column, std::size_t count) {
+  std::string clause = " AND " + column + " IN (";
+  for (std::size_t i = 0; i < count; ++i) clause += (i == 0 ? ":p" : ", :p") + std::to_string(i);
+  return clause + ")";
+}
+
+/// Binds the values of an in_list_clause; `values` must outlive the statement.
+template <class Prepared>
+void bind_in_list(Prepared& prepared, const std::vector<std::string>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) prepared, soci::use(values[i], "p" + std::to_string(i));
+}
+
 /// Runs `query` with the output columns bound by `Columns::bind(prepared)` and the inputs bound by
 /// `bind_inputs(prepared)`, and returns `Columns::value()` for each row.
 template <class Columns, class BindInputs>

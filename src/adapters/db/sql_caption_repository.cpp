@@ -124,12 +124,7 @@ std::vector<captions::Caption> SqlCaptionRepository::list(Transaction& tx, const
   if (filter.media_id) query += " AND media_id = :media_id";
   if (filter.status) query += " AND status = :status";
   if (filter.platform) query += " AND platform = :platform";
-  if (filter.persona_ids) {
-    query += " AND persona_id IN (";
-    for (std::size_t i = 0; i < filter.persona_ids->size(); ++i)
-      query += (i == 0 ? ":p" : ", :p") + std::to_string(i);
-    query += ")";
-  }
+  if (filter.persona_ids) query += sql_rows::in_list_clause("persona_id", filter.persona_ids->size());
   if (filter.before) {
     query += " AND (created_at < :before_at OR (created_at = :before_at2 AND id < :before_id))";
   }
@@ -144,11 +139,7 @@ std::vector<captions::Caption> SqlCaptionRepository::list(Transaction& tx, const
     if (filter.media_id) prepared, soci::use(*filter.media_id, "media_id");
     if (filter.status) prepared, soci::use(status, "status");
     if (filter.platform) prepared, soci::use(platform, "platform");
-    if (filter.persona_ids) {
-      for (std::size_t i = 0; i < filter.persona_ids->size(); ++i) {
-        prepared, soci::use((*filter.persona_ids)[i], "p" + std::to_string(i));
-      }
-    }
+    if (filter.persona_ids) sql_rows::bind_in_list(prepared, *filter.persona_ids);
     if (filter.before) {
       prepared, soci::use(before_at, "before_at"), soci::use(before_at, "before_at2"),
           soci::use(filter.before->second, "before_id");

@@ -247,13 +247,8 @@ MediaPage SqlMediaRepository::list(Transaction& tx, const std::string& tenant_id
   if (filter.category) query += " AND m.category = :category";
   if (filter.rating) query += " AND m.rating = :rating";
   if (filter.kind) query += " AND m.kind = :kind";
-  if (filter.reachable_personas) {
-    query += " AND m.persona_id IN (";
-    for (std::size_t i = 0; i < filter.reachable_personas->size(); ++i) {
-      query += (i == 0 ? ":p" : ", :p") + std::to_string(i);
-    }
-    query += ")";
-  }
+  if (filter.reachable_personas)
+    query += sql_rows::in_list_clause("m.persona_id", filter.reachable_personas->size());
   if (filter.after) {
     query += " AND (m.created_at < :after_at OR (m.created_at = :after_at2 AND m.id < :after_id))";
   }
@@ -269,11 +264,7 @@ MediaPage SqlMediaRepository::list(Transaction& tx, const std::string& tenant_id
     if (filter.category) prepared, soci::use(*filter.category, "category");
     if (filter.rating) prepared, soci::use(rating, "rating");
     if (filter.kind) prepared, soci::use(kind, "kind");
-    if (filter.reachable_personas) {
-      for (std::size_t i = 0; i < filter.reachable_personas->size(); ++i) {
-        prepared, soci::use((*filter.reachable_personas)[i], "p" + std::to_string(i));
-      }
-    }
+    if (filter.reachable_personas) sql_rows::bind_in_list(prepared, *filter.reachable_personas);
     if (filter.after) {
       prepared, soci::use(after_at, "after_at"), soci::use(after_at, "after_at2"),
           soci::use(filter.after->id, "after_id");
