@@ -348,6 +348,35 @@ TEST_F(CaptionRoutesTest, RetriesFollowTheJobsConfigurationUntilTheJobIsDead) {
   EXPECT_EQ(job["caption"]["status"], "failed");
 }
 
+TEST_F(CaptionRoutesTest, AMemberLimitedToSomePersonasSeesOnlyTheirCaptions) {
+  const std::string other_persona = make_persona("Mira", "automatic_with_gates", true);
+  const auto mine = order({{"persona_id", persona_id_}, {"platform", "x"}, {"brief", "Mine"}});
+  const auto theirs = order({{"persona_id", other_persona}, {"platform", "x"}, {"brief", "Theirs"}});
+  const auto scoped = harness_->create_user("Studio", "scoped@studio.example.com", Role::kManager);
+  ASSERT_TRUE(
+      harness_->accounts().team->update_member(RouteHarness::principal_of(admin_), scoped.id, Role::kManager,
+                                               {ResourceScope{"persona", {persona_id_}}}, ClientInfo{}));
+  const std::string token = harness_->login(scoped).access_token;
+
+  const auto listed = send(Method::kGet, "/api/v1/captions?limit=200", "", token);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto items = body_json(listed)["items"];
+  ASSERT_FALSE(items.empty());
+  for (const auto& item : items) EXPECT_EQ(item["persona_id"], persona_id_) << item.dump();
+  EXPECT_TRUE(
+      std::any_of(items.begin(), items.end(), [&](const json& item) { return item["id"] == mine["id"]; }));
+  EXPECT_EQ(send(Method::kGet, "/api/v1/captions/" + theirs["id"].get<std::string>(), "", token).status, 404);
+  EXPECT_EQ(send(Method::kGet, "/api/v1/captions/" + mine["id"].get<std::string>(), "", token).status, 200);
+  EXPECT_TRUE(
+      body_json(send(Method::kGet, "/api/v1/captions?persona_id=" + other_persona, "", token))["items"]
+          .empty());
+  // Nor can they order one for the other persona.
+  EXPECT_EQ(send(Method::kPost, "/api/v1/captions",
+                 json{{"persona_id", other_persona}, {"platform", "x"}, {"brief", "No"}}.dump(), token)
+                .status,
+            404);
+}
+
 TEST_F(CaptionRoutesTest, AModelAnswerOfTheWrongShapeIsAFailureNotACaption) {
   ollama_->set_fault({.fault = testing::LlmFault::kWrongSchema, .times = 1});
   const auto ordered = order({{"persona_id", persona_id_}, {"platform", "x"}, {"brief", "Rain"}});
