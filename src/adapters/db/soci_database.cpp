@@ -441,16 +441,22 @@ void SociDatabase::close() {
   available_.notify_all();
 }
 
-soci::session& soci_session(Transaction& tx) {
+namespace {
+
+SociTransaction& soci_transaction(Transaction& tx) {
   auto* soci_tx = dynamic_cast<SociTransaction*>(&tx);
   if (soci_tx == nullptr) throw AppError(ErrorCode::kInternal, "not a SOCI transaction");
-  return soci_tx->session();
+  return *soci_tx;
+}
+
+}  // namespace
+
+soci::session& soci_session(Transaction& tx) {
+  return soci_transaction(tx).session();
 }
 
 void set_transaction_setting(Transaction& tx, const std::string& name, const std::string& value) {
-  auto* soci_tx = dynamic_cast<SociTransaction*>(&tx);
-  if (soci_tx == nullptr) throw AppError(ErrorCode::kInternal, "not a SOCI transaction");
-  soci_tx->set_local(name, value);
+  soci_transaction(tx).set_local(name, value);
 }
 
 void SociTransaction::set_local(const std::string& name, const std::string& value) {

@@ -1000,20 +1000,17 @@ std::size_t SqlJobQueue::fold_finished_counts() {
         long long last_id = 0;
         session << "SELECT COALESCE(MAX(id), 0) FROM job_finished_counts", soci::into(last_id);
         params.integer("last_id", last_id);
-        const std::string keyed_rows =
-            "FROM job_finished_counts c WHERE c.id <= :last_id AND EXISTS (SELECT 1 FROM (" +
-            batch_keys(" AND id <= :last_id") + ") AS k WHERE " + same_key + ")";
+        const std::string in_batch = " WHERE c.id <= :last_id AND EXISTS (SELECT 1 FROM (" +
+                                     batch_keys(" AND id <= :last_id") + ") AS k WHERE " + same_key + ")";
         job_rows::execute(session,
                           "INSERT INTO job_finished_counts (tenant_id, minute, queue, state, jobs, folded) "
-                          "SELECT c.tenant_id, c.minute, c.queue, c.state, SUM(c.jobs), 1 " +
-                              keyed_rows +
+                          "SELECT c.tenant_id, c.minute, c.queue, c.state, SUM(c.jobs), 1 "
+                          "FROM job_finished_counts c" +
+                              in_batch +
                               " GROUP BY c.tenant_id, c.minute, c.queue, c.state HAVING SUM(c.jobs) <> 0",
                           params);
-        return static_cast<std::size_t>(job_rows::execute(
-            session,
-            "DELETE FROM job_finished_counts AS c WHERE c.id <= :last_id AND EXISTS (SELECT 1 FROM (" +
-                batch_keys(" AND id <= :last_id") + ") AS k WHERE " + same_key + ")",
-            params));
+        return static_cast<std::size_t>(
+            job_rows::execute(session, "DELETE FROM job_finished_counts AS c" + in_batch, params));
       });
     });
     if (!folded.has_value() || *folded == 0) break;
