@@ -56,17 +56,6 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string platform_name(Platform platform) {
-  switch (platform) {
-    case Platform::kX: return "X";
-    case Platform::kInstagram: return "Instagram";
-    case Platform::kReddit: return "Reddit";
-    case Platform::kFanvue: return "Fanvue";
-    case Platform::kOnlyFans: return "OnlyFans";
-  }
-  return std::string(to_string(platform));
-}
-
 // Cuts a field to kMaxCheckedFieldBytes on a code point boundary; records the refusal.
 std::string_view bounded(std::string_view text, std::string_view field, Collector& out) {
   if (text.size() <= kMaxCheckedFieldBytes) return text;
@@ -99,7 +88,7 @@ void check_persona(const Persona& persona, std::int64_t now, Collector& out) {
 
 void check_boundaries(const Persona& persona, const CaptionCandidate& candidate, Collector& out) {
   const auto& rules = platform_rules(candidate.platform);
-  const std::string where = platform_name(candidate.platform);
+  const std::string where = platform_display_name(candidate.platform);
   if (!rules.allows_explicit && candidate.rating == Rating::kExplicit) {
     out.add("boundary.platform", Verdict::kBlock, where + " does not allow explicit content.", "rating");
   }
@@ -160,7 +149,7 @@ void check_review(const Persona& persona, const CaptionCandidate& candidate, Col
 void publish(const Persona& persona, const CaptionCandidate& candidate, const std::string& text,
              const std::string& title, Decision& decision, Collector& out) {
   const auto& rules = platform_rules(candidate.platform);
-  const std::string where = platform_name(candidate.platform);
+  const std::string where = platform_display_name(candidate.platform);
   const std::string label = disclosure_for(persona, candidate.platform);
   const bool in_title = rules.label_field == LabelField::kTitle && rules.max_title > 0;
   if (rules.max_title > 0 && title.empty()) {

@@ -44,6 +44,17 @@ bool is_space_byte(char c) {
 
 }  // namespace
 
+std::string platform_display_name(Platform platform) {
+  switch (platform) {
+    case Platform::kX: return "X";
+    case Platform::kInstagram: return "Instagram";
+    case Platform::kReddit: return "Reddit";
+    case Platform::kFanvue: return "Fanvue";
+    case Platform::kOnlyFans: return "OnlyFans";
+  }
+  return std::string(to_string(platform));
+}
+
 const PlatformRules& platform_rules(Platform platform) {
   for (const auto& rules : kRules) {
     if (rules.platform == platform) return rules;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <string>
 #include <string_view>
 
 #include "domain/personas/persona.hpp"
@@ -32,6 +33,9 @@ inline constexpr std::size_t kNoLimit = std::numeric_limits<std::size_t>::max();
 ///   - Fanvue: 5,000 code points (our limit: the API documents none), 10 hashtags;
 ///   - OnlyFans (export drafts for a human): 1,000 code points (our limit), 10 hashtags.
 const PlatformRules& platform_rules(Platform platform);
+
+/// The platform's name as it writes it ("X", "Instagram", "OnlyFans"), for messages people read.
+std::string platform_display_name(Platform platform);
 
 /// The length of `text` as `platform` counts it, never less than its code points:
 ///   - X: twitter-text's weighting: code points in U+0000-U+10FF and a few punctuation ranges

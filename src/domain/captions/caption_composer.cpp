@@ -11,18 +11,8 @@ namespace personae::captions {
 namespace {
 
 using safety::LabelField;
+using safety::platform_display_name;
 using safety::PlatformRules;
-
-std::string platform_name(Platform platform) {
-  switch (platform) {
-    case Platform::kX: return "X";
-    case Platform::kInstagram: return "Instagram";
-    case Platform::kReddit: return "Reddit";
-    case Platform::kFanvue: return "Fanvue";
-    case Platform::kOnlyFans: return "OnlyFans";
-  }
-  return std::string(to_string(platform));
-}
 
 // Everything one rendering needs besides the values that fitting changes.
 class Renderer {
@@ -123,7 +113,7 @@ Result<Fitted> fit_post(const Renderer& renderer, TemplateValues values, const s
 Result<ComposedCaption> compose_caption(const Persona& persona, const CaptionRequest& request,
                                         const safety::TenantSafetyLists& lists) {
   const PlatformRules& rules = safety::platform_rules(request.platform);
-  const std::string where = platform_name(request.platform);
+  const std::string where = platform_display_name(request.platform);
   const CaptionTemplates defaults = default_templates(request.platform);
   const std::string text_template = request.templates.text.empty() ? defaults.text : request.templates.text;
   const std::string title_template =
