@@ -226,6 +226,24 @@ std::string attempt_entry(const JobLease& lease, std::int64_t now_unix_ms, Attem
                                             now_unix_ms, outcome, error});
 }
 
+// The live (queued or running) job holding `unique_key` in the tenant's key space (or the system
+// jobs' one), if any.
+std::optional<std::int64_t> live_holder(soci::session& sql, const std::optional<std::string>& tenant_id,
+                                        const std::string& unique_key) {
+  Params params;
+  params.text("unique_key", unique_key);
+  std::string tenant_filter = "tenant_id IS NULL";
+  if (tenant_id.has_value()) {
+    params.text("tenant_id", *tenant_id);
+    tenant_filter = "tenant_id = :tenant_id";
+  }
+  const auto ids = job_rows::fetch<IdColumns>(
+      sql, "SELECT id FROM jobs WHERE " + tenant_filter + " AND unique_key = :unique_key AND " + kLiveUnique,
+      params);
+  if (ids.empty()) return std::nullopt;
+  return ids.front();
+}
+
 void check_lease(const JobLease& lease) {
   if (!job_rows::valid_worker_id(lease.worker_id) || lease.job_id <= 0 || lease.attempt_number <= 0) {
     throw AppError(ErrorCode::kInvalidArgument, "malformed job lease");
@@ -319,20 +337,8 @@ std::vector<EnqueueResult> SqlJobQueue::insert_jobs(Transaction& tx, std::span<c
       "updated_at";
 
   // The live job holding a spec's unique key, after the insert yielded to it.
-  const auto existing = [&](const JobSpec& spec) -> std::optional<std::int64_t> {
-    Params params;
-    params.text("unique_key", *spec.unique_key);
-    std::string tenant_filter = "tenant_id IS NULL";
-    if (spec.tenant_id.has_value()) {
-      params.text("tenant_id", *spec.tenant_id);
-      tenant_filter = "tenant_id = :tenant_id";
-    }
-    const auto ids = job_rows::fetch<IdColumns>(
-        sql,
-        "SELECT id FROM jobs WHERE " + tenant_filter + " AND unique_key = :unique_key AND " + kLiveUnique,
-        params);
-    if (ids.empty()) return std::nullopt;
-    return ids.front();
+  const auto existing = [&](const JobSpec& spec) {
+    return live_holder(sql, spec.tenant_id, *spec.unique_key);
   };
 
   const auto insert_one = [&](const JobSpec& spec) -> std::optional<std::int64_t> {
@@ -828,20 +834,9 @@ Job SqlJobQueue::replay(Transaction& tx, const JobScope& scope, std::int64_t job
                                                std::string(to_string(job.state)));
     }
     if (job.unique_key.has_value()) {
-      Params params;
-      params.text("unique_key", *job.unique_key);
-      std::string tenant_filter = "tenant_id IS NULL";
-      if (job.tenant_id.has_value()) {
-        params.text("tenant_id", *job.tenant_id);
-        tenant_filter = "tenant_id = :tenant_id";
-      }
-      const auto holders = job_rows::fetch<IdColumns>(
-          sql,
-          "SELECT id FROM jobs WHERE " + tenant_filter + " AND unique_key = :unique_key AND " + kLiveUnique,
-          params);
-      if (!holders.empty()) {
-        throw AppError(ErrorCode::kConflict, "job " + std::to_string(holders.front()) +
-                                                 " holds the same unique key and is still live");
+      if (const auto holder = live_holder(sql, job.tenant_id, *job.unique_key)) {
+        throw AppError(ErrorCode::kConflict,
+                       "job " + std::to_string(*holder) + " holds the same unique key and is still live");
       }
     }
     Params params;
